@@ -1,0 +1,32 @@
+# `make lab`  : set everything up, open JupyterLab on the series.
+# `make test` : set everything up, run every test (unit tests + strict nbval over every notebook).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup lab test notebooks headers clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Re-execute every notebook in a fresh kernel, in place, and print each one's time.
+notebooks: setup
+	$(BIN)/python tools/execute_notebooks.py
+
+# Regenerate every notebook's header (title, Colab badge, navigation, Colab setup cell).
+headers: setup
+	$(BIN)/python tools/headers.py
+
+clean:
+	rm -rf $(VENV)

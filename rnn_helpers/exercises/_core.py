@@ -1,0 +1,80 @@
+"""The ``Exercise`` class behind every notebook's exercises."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+NOT_ATTEMPTED = "Not attempted yet: replace the ... with your answer, run that cell, then run this one again."
+
+
+def run_answer_code(code: str, name: str) -> Any:
+    """Execute ``code`` (with torch, nn, F and math imported) and return the object it names ``name``."""
+    namespace: dict[str, Any] = {"torch": torch, "nn": nn, "F": F, "math": math}
+    exec(textwrap.dedent(code), namespace)  # noqa: S102 - our own reference code and test mistakes
+    return namespace[name]
+
+
+@dataclass
+class Exercise:
+    """One exercise.
+
+    name: shown in feedback, e.g. ``"02.1 one time step"``.
+    answer: the name the learner's answer has in the notebook (a function, a tensor, a tuple...).
+    checker: ``checker(answer) -> None`` when right, else a message naming what differs
+        (a shape, a transpose, a missing bias, a direction). It may raise; the exception's
+        message is shown as feedback.
+    hint: shown by ``hint()``, and after a wrong answer as a nudge.
+    solution: reference code that defines ``answer``; ``solution()`` prints it.
+    mistakes: ``{label: (code defining answer, a phrase the feedback must contain)}`` -
+        typical wrong answers, run by the tests to prove each is rejected with a useful hint.
+    """
+
+    name: str
+    answer: str
+    checker: Callable[[Any], str | None]
+    hint_text: str
+    solution_code: str
+    mistakes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def feedback(self, answer: Any) -> tuple[bool, str]:
+        """(correct?, message) without printing; the tests use this."""
+        if answer is None or answer is Ellipsis:
+            return False, NOT_ATTEMPTED
+        try:
+            problem = self.checker(answer)
+        except NotImplementedError:
+            return False, NOT_ATTEMPTED
+        except Exception as exc:  # the learner's code raised: say what, not a traceback
+            problem = f"your answer raised {type(exc).__name__}: {exc}"
+        if problem is None:
+            return True, f"Correct! ({self.name})"
+        if problem == NOT_ATTEMPTED:
+            return False, problem
+        return False, f"Not yet: {problem}"
+
+    def check(self, answer: Any) -> None:
+        """Print whether ``answer`` is right, and if not, what differs."""
+        _, message = self.feedback(answer)
+        print(message)
+
+    def hint(self) -> None:
+        print(f"Hint ({self.name}): {self.hint_text}")
+
+    def solution(self) -> None:
+        print(f"Solution ({self.name}):\n{textwrap.dedent(self.solution_code).strip()}")
+
+    def __repr__(self) -> str:
+        return f"Exercise({self.name!r}: answer in `{self.answer}`; .check({self.answer}), .hint(), .solution())"
+
+
+def not_attempted(result: Any) -> bool:
+    """True for the placeholder answers a notebook ships with (``...`` or a function returning ``...``/None)."""
+    return result is None or result is Ellipsis

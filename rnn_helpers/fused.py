@@ -1,0 +1,87 @@
+"""Two rearrangements of the same layer (notebook 05): one concatenated matmul, and a hoisted input projection.
+
+Both compute exactly what ``rnn_layer`` computes; only the order of the work changes.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._checks import check_nonlinearity, check_shape
+from .cell import LayerWeights, activation, check_weights
+
+
+def _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity):
+    check_nonlinearity(nonlinearity)
+    check_shape("x", x, ("seq_len", "batch", "input_size"))
+    seq_len, batch, input_size = x.shape
+    check_weights(LayerWeights(w_ih, w_hh, b_ih, b_hh), input_size)
+    hidden_size = w_ih.shape[0]
+    if seq_len == 0:
+        raise ValueError("x: expected a sequence of at least one step, got seq_len 0")
+    if h0 is None:
+        h0 = torch.zeros(batch, hidden_size, dtype=x.dtype, device=x.device)
+    check_shape("h0", h0, (batch, hidden_size))
+    bias = torch.zeros(hidden_size, dtype=x.dtype, device=x.device)
+    if b_ih is not None:
+        bias = bias + b_ih
+    if b_hh is not None:
+        bias = bias + b_hh
+    return h0, bias
+
+
+def rnn_layer_concat(
+    x: Tensor,
+    h0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> tuple[Tensor, Tensor]:
+    """``rnn_layer`` with one matmul per step: ``[x_t, h_{t-1}] @ [w_ih, w_hh].T``.
+
+    x: (seq_len, batch, input_size)   h0: (batch, hidden_size) or None
+    w_ih: (hidden_size, input_size)   w_hh: (hidden_size, hidden_size)
+    b_ih, b_hh: (hidden_size,) or None; added once as ``b_ih + b_hh``
+    The stacked weight ``w = cat([w_ih, w_hh], dim=1)`` is (hidden_size, input_size + hidden_size)
+    and the concatenated input ``cat([x_t, h], dim=1)`` is (batch, input_size + hidden_size).
+    Returns (output (seq_len, batch, hidden_size), h_n (batch, hidden_size)).
+    """
+    h, bias = _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity)
+    act = activation(nonlinearity)
+    w = torch.cat([w_ih, w_hh], dim=1)  # (hidden, input + hidden)
+    outputs = []
+    for x_t in x:
+        h = act(torch.cat([x_t, h], dim=1) @ w.T + bias)
+        outputs.append(h)
+    return torch.stack(outputs), h
+
+
+def rnn_layer_hoisted(
+    x: Tensor,
+    h0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> tuple[Tensor, Tensor]:
+    """``rnn_layer`` with the input projection of every step done in one matmul before the loop.
+
+    x: (seq_len, batch, input_size)   h0: (batch, hidden_size) or None
+    w_ih: (hidden_size, input_size)   w_hh: (hidden_size, hidden_size)
+    b_ih, b_hh: (hidden_size,) or None
+    ``x @ w_ih.T + b_ih + b_hh`` is (seq_len, batch, hidden_size), computed once; the loop
+    is left with only ``h @ w_hh.T``, the part that truly depends on the previous step.
+    Returns (output (seq_len, batch, hidden_size), h_n (batch, hidden_size)).
+    """
+    h, bias = _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity)
+    act = activation(nonlinearity)
+    projected = x @ w_ih.T + bias  # (seq_len, batch, hidden): no dependence on h
+    outputs = []
+    for p_t in projected:
+        h = act(p_t + h @ w_hh.T)
+        outputs.append(h)
+    return torch.stack(outputs), h

@@ -1,0 +1,236 @@
+"""rnn_cell, rnn_layer, rnn_forward and the fused variants against nn.RNN / nn.RNNCell."""
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from rnn_helpers import (
+    LayerWeights,
+    assert_matches,
+    get_layer_weights,
+    get_weights,
+    rnn_cell,
+    rnn_forward,
+    rnn_layer,
+    rnn_layer_concat,
+    rnn_layer_hoisted,
+    set_layer_weights,
+    tolerance,
+)
+
+configs = st.fixed_dictionaries(
+    {
+        "input_size": st.integers(1, 6),
+        "hidden_size": st.integers(1, 6),
+        "num_layers": st.integers(1, 3),
+        "seq_len": st.integers(1, 6),
+        "batch": st.integers(1, 4),
+        "nonlinearity": st.sampled_from(["tanh", "relu"]),
+        "bias": st.booleans(),
+        "batch_first": st.booleans(),
+        "bidirectional": st.booleans(),
+        "with_h0": st.booleans(),
+        "dtype": st.sampled_from([torch.float32, torch.float64]),
+    }
+)
+
+
+def _close(actual, expected):
+    atol, rtol = tolerance(expected.dtype)
+    torch.testing.assert_close(actual, expected, atol=atol, rtol=rtol)
+
+
+@given(configs)
+def test_rnn_forward_matches_nn_rnn(c):
+    rnn = nn.RNN(
+        c["input_size"], c["hidden_size"], c["num_layers"], nonlinearity=c["nonlinearity"],
+        bias=c["bias"], batch_first=c["batch_first"], bidirectional=c["bidirectional"], dtype=c["dtype"],
+    )
+    dirs = 2 if c["bidirectional"] else 1
+    shape = (c["batch"], c["seq_len"]) if c["batch_first"] else (c["seq_len"], c["batch"])
+    x = torch.randn(*shape, c["input_size"], dtype=c["dtype"])
+    h0 = torch.randn(c["num_layers"] * dirs, c["batch"], c["hidden_size"], dtype=c["dtype"]) if c["with_h0"] else None
+    expected_out, expected_hn = rnn(x, h0)
+    out, h_n = rnn_forward(
+        x, get_weights(rnn), h0, nonlinearity=c["nonlinearity"], batch_first=c["batch_first"],
+        bidirectional=c["bidirectional"],
+    )
+    _close(out, expected_out)
+    _close(h_n, expected_hn)
+
+
+@given(configs)
+def test_fused_layers_match_rnn_layer(c):
+    rnn = nn.RNN(c["input_size"], c["hidden_size"], nonlinearity=c["nonlinearity"], bias=c["bias"], dtype=c["dtype"])
+    x = torch.randn(c["seq_len"], c["batch"], c["input_size"], dtype=c["dtype"])
+    h0 = torch.randn(1, c["batch"], c["hidden_size"], dtype=c["dtype"]) if c["with_h0"] else None
+    expected_out, expected_hn = rnn(x, h0)
+    w = get_layer_weights(rnn)
+    for layer_fn in (rnn_layer, rnn_layer_concat, rnn_layer_hoisted):
+        out, h_n = layer_fn(x, None if h0 is None else h0[0], *w, nonlinearity=c["nonlinearity"])
+        _close(out, expected_out)
+        _close(h_n, expected_hn[0])
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_rnn_cell_matches_rnncell_batched_and_unbatched(nonlinearity, bias):
+    cell = nn.RNNCell(4, 3, bias=bias, nonlinearity=nonlinearity, dtype=torch.float64)
+    x, h = torch.randn(5, 4, dtype=torch.float64), torch.randn(5, 3, dtype=torch.float64)
+    w = get_layer_weights(cell)
+    _close(rnn_cell(x, h, *w, nonlinearity=nonlinearity), cell(x, h))
+    _close(rnn_cell(x[0], h[0], *w, nonlinearity=nonlinearity), cell(x[0], h[0]))
+
+
+def test_rnn_layer_reverse_and_lengths_match_packed_bidirectional():
+    rnn = nn.RNN(3, 4, bidirectional=True, dtype=torch.float64)
+    lengths = torch.tensor([5, 2, 4])
+    x = torch.randn(5, 3, 3, dtype=torch.float64)
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+    out_packed, expected_hn = rnn(packed)
+    expected_out, _ = nn.utils.rnn.pad_packed_sequence(out_packed, total_length=5)
+    out, h_n = rnn_forward(x, get_weights(rnn), bidirectional=True, lengths=lengths)
+    _close(out, expected_out)
+    _close(h_n, expected_hn)
+
+
+def test_get_and_set_layer_weights_round_trip():
+    a, b = nn.RNN(3, 2, num_layers=2, bidirectional=True), nn.RNN(3, 2, num_layers=2, bidirectional=True)
+    for layer in range(2):
+        for reverse in (False, True):
+            set_layer_weights(b, get_layer_weights(a, layer, reverse), layer, reverse)
+    for name, p in a.named_parameters():
+        assert torch.equal(p, getattr(b, name)), name
+    # the module's own parameters, not copies: gradients reach them
+    assert get_layer_weights(a, 1, reverse=True).w_hh is a.weight_hh_l1_reverse
+
+
+def test_get_weights_order_is_h_n_order():
+    rnn = nn.RNN(3, 2, num_layers=2, bidirectional=True)
+    names = [w.w_ih for w in get_weights(rnn)]
+    expected = [rnn.weight_ih_l0, rnn.weight_ih_l0_reverse, rnn.weight_ih_l1, rnn.weight_ih_l1_reverse]
+    assert all(a is b for a, b in zip(names, expected)) and len(names) == 4
+
+
+def test_without_bias_get_layer_weights_returns_none():
+    w = get_layer_weights(nn.RNN(3, 2, bias=False))
+    assert w.b_ih is None and w.b_hh is None
+
+
+# --- a wrong answer must be caught ------------------------------------------------------------
+
+def test_assert_matches_catches_a_missing_bias(capsys):
+    rnn = nn.RNN(4, 3)
+    x = torch.randn(5, 1, 4)
+    expected, _ = rnn(x)
+    w = get_layer_weights(rnn)
+    wrong, _ = rnn_layer(x, None, w.w_ih, w.w_hh, w.b_ih, None)  # b_hh forgotten
+    with pytest.raises(AssertionError, match="output: manual == nn.RNN FAILED"):
+        assert_matches(wrong, expected)
+    right, _ = rnn_layer(x, None, *w)
+    assert_matches(right, expected)
+    assert capsys.readouterr().out == "output: manual == nn.RNN (float32, atol=1e-06, rtol=1e-05)\n"
+
+
+def test_assert_matches_catches_feeding_x_to_every_stacked_layer():
+    """The bug PyTorch's docstring carried: layer 1 reading x_t instead of layer 0's output."""
+    rnn = nn.RNN(3, 3, num_layers=2, dtype=torch.float64)
+    x = torch.randn(4, 2, 3, dtype=torch.float64)
+    expected, _ = rnn(x)
+    w0, w1 = get_weights(rnn)
+    wrong, _ = rnn_layer(x, None, *w1)
+    with pytest.raises(AssertionError):
+        assert_matches(wrong, expected)
+
+
+def test_tolerance_float32_rejects_a_fourth_decimal_difference():
+    a = torch.tensor([0.4333])
+    with pytest.raises(AssertionError):
+        assert_matches(torch.tensor([0.4332]), a)
+
+
+def test_tolerance_is_tf32_aware_on_cuda_only():
+    assert tolerance(torch.float32, "cpu") == (1e-6, 1e-5)
+    assert tolerance(torch.float64, "cpu") == (1e-10, 1e-10)
+    assert tolerance(torch.float32, "cuda")[0] > 1e-4  # TF32 on by default for cuDNN
+    with pytest.raises(ValueError, match="dtype"):
+        tolerance(torch.int64)
+
+
+# --- bad input gets a clear error -------------------------------------------------------------
+
+def test_rnn_cell_wrong_feature_size():
+    w = LayerWeights(torch.randn(3, 4), torch.randn(3, 3))
+    with pytest.raises(ValueError, match=r"x_t: expected shape \(batch, 4\), got \(2, 5\)"):
+        rnn_cell(torch.randn(2, 5), torch.randn(2, 3), *w)
+
+
+def test_rnn_cell_h_prev_batch_mismatch_is_not_broadcast():
+    w = LayerWeights(torch.randn(3, 4), torch.randn(3, 3))
+    with pytest.raises(ValueError, match=r"h_prev: expected shape \(2, 3\), got \(1, 3\)"):
+        rnn_cell(torch.randn(2, 4), torch.randn(1, 3), *w)
+
+
+def test_rnn_cell_weight_shapes_checked():
+    with pytest.raises(ValueError, match=r"w_hh: expected shape \(3, 3\), got \(4, 3\)"):
+        rnn_cell(torch.randn(2, 4), torch.randn(2, 3), torch.randn(3, 4), torch.randn(4, 3))
+    with pytest.raises(ValueError, match=r"b_ih: expected shape \(3,\), got \(4,\)"):
+        rnn_cell(torch.randn(2, 4), torch.randn(2, 3), torch.randn(3, 4), torch.randn(3, 3), torch.randn(4))
+
+
+def test_rnn_cell_dtype_mismatch():
+    w = LayerWeights(torch.randn(3, 4), torch.randn(3, 3))
+    with pytest.raises(ValueError, match="one dtype.*x_t=torch.float64"):
+        rnn_cell(torch.randn(2, 4, dtype=torch.float64), torch.randn(2, 3), *w)
+
+
+def test_rnn_cell_bad_nonlinearity():
+    with pytest.raises(ValueError, match=r"nonlinearity: expected one of \('tanh', 'relu'\), got 'sigmoid'"):
+        rnn_cell(torch.randn(2, 4), torch.randn(2, 3), torch.randn(3, 4), torch.randn(3, 3), nonlinearity="sigmoid")
+
+
+def test_rnn_layer_wrong_rank():
+    w = get_layer_weights(nn.RNN(4, 3))
+    with pytest.raises(ValueError, match=r"x: expected a 3-D tensor .* got a 2-D tensor of shape \(5, 4\)"):
+        rnn_layer(torch.randn(5, 4), None, *w)
+
+
+def test_rnn_layer_empty_sequence():
+    w = get_layer_weights(nn.RNN(4, 3))
+    with pytest.raises(ValueError, match="seq_len 0"):
+        rnn_layer(torch.randn(0, 2, 4), None, *w)
+
+
+def test_rnn_forward_h0_batch_first_trap():
+    rnn = nn.RNN(4, 3, num_layers=2, batch_first=True)
+    x = torch.randn(2, 5, 4)  # (batch, seq, feature)
+    with pytest.raises(ValueError, match=r"h0: expected shape \(2, 2, 3\).*got \(2, 2, 3, 1\)"):
+        rnn_forward(x, get_weights(rnn), torch.randn(2, 2, 3, 1), batch_first=True)
+    with pytest.raises(ValueError, match=r"h0: expected shape \(2, 2, 3\).*got \(2, 3, 3\).*never batch-first"):
+        rnn_forward(torch.randn(2, 5, 4), get_weights(rnn), torch.randn(2, 3, 3), batch_first=True)
+
+
+def test_rnn_forward_wrong_feature_size():
+    rnn = nn.RNN(4, 3)
+    with pytest.raises(ValueError, match=r"input: expected shape \(seq_len, batch, 4\), got \(5, 2, 7\)"):
+        rnn_forward(torch.randn(5, 2, 7), get_weights(rnn))
+
+
+def test_rnn_forward_wrong_number_of_weights():
+    rnn = nn.RNN(4, 3, num_layers=3)
+    with pytest.raises(ValueError, match="expected num_layers \\* 2 LayerWeights, got 3"):
+        rnn_forward(torch.randn(5, 2, 4), get_weights(rnn), bidirectional=True)
+
+
+def test_set_layer_weights_shape_and_bias_errors():
+    rnn = nn.RNN(4, 3)
+    with pytest.raises(ValueError, match=r"weight_ih_l0: expected shape \(3, 4\), got \(4, 3\)"):
+        set_layer_weights(rnn, LayerWeights(torch.randn(4, 3), torch.randn(3, 3), torch.randn(3), torch.randn(3)))
+    with pytest.raises(ValueError, match="bias=False"):
+        set_layer_weights(nn.RNN(4, 3, bias=False), LayerWeights(torch.randn(3, 4), torch.randn(3, 3), torch.randn(3)))
+    with pytest.raises(ValueError, match=r"layer: expected 0 <= layer < num_layers=1, got 1"):
+        get_layer_weights(rnn, layer=1)
+    with pytest.raises(ValueError, match="not bidirectional"):
+        get_layer_weights(rnn, reverse=True)

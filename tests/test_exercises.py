@@ -1,0 +1,55 @@
+"""Every exercise's reference solution passes its checker; every typical mistake is rejected with its hint."""
+
+import importlib
+import pkgutil
+
+import pytest
+
+import rnn_helpers.exercises as exercises_pkg
+from rnn_helpers.exercises import Exercise, run_answer_code
+from rnn_helpers.exercises._core import NOT_ATTEMPTED
+
+
+def _all_exercises():
+    found = []
+    for info in pkgutil.iter_modules(exercises_pkg.__path__):
+        if info.name.startswith("nb"):
+            module = importlib.import_module(f"rnn_helpers.exercises.{info.name}")
+            for attr, value in vars(module).items():
+                if isinstance(value, Exercise):
+                    found.append(pytest.param(value, id=f"{info.name}.{attr}"))
+    return found
+
+
+EXERCISES = _all_exercises()
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_reference_solution_is_accepted(exercise):
+    answer = run_answer_code(exercise.solution_code, exercise.answer)
+    correct, message = exercise.feedback(answer)
+    assert correct, message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_typical_mistakes_are_rejected_with_their_hint(exercise):
+    assert exercise.mistakes, f"{exercise.name}: list at least one typical mistake"
+    for label, (code, phrase) in exercise.mistakes.items():
+        correct, message = exercise.feedback(run_answer_code(code, exercise.answer))
+        assert not correct, f"{exercise.name}: mistake {label!r} was accepted"
+        assert phrase.lower() in message.lower(), f"{exercise.name}: {label!r} got feedback {message!r}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_unattempted_answer_says_so(exercise):
+    assert exercise.feedback(...) == (False, NOT_ATTEMPTED)
+
+
+def test_an_exercise_reports_an_exception_instead_of_crashing():
+    def checker(answer):
+        return None if answer(2) == 4 else "expected 4"
+
+    ex = Exercise("t", "f", checker, "square it", "def f(x):\n    return x * x")
+    assert ex.feedback(lambda x: x * x) == (True, "Correct! (t)")
+    assert ex.feedback(lambda x: x + 3)[1] == "Not yet: expected 4"
+    assert "raised ZeroDivisionError" in ex.feedback(lambda x: 1 / 0)[1]

@@ -1,0 +1,19 @@
+"""The one place that names the repository, the revision notebooks install from, and the series' titles.
+
+tools/headers.py builds every notebook's header from this file; tests fail if a header drifts.
+"""
+
+# The GitHub repository the badges and the Colab install point at (owner/name).
+REPO = "rnns-by-hand/rnns-by-hand"
+# The revision Colab badges open *and* the Colab setup cell installs rnn_helpers from, so the
+# notebook and the helper package always come from the same revision.
+REF = "main"
+
+# Notebook file -> title, in reading order.
+TITLES = {
+    "01_nn_rnn_tour.ipynb": "The nn.RNN API tour",
+    "02_single_cell.ipynb": "A single recurrent cell by hand",
+    "03_unrolled_sequence.ipynb": "Unrolling the cell over a sequence",
+    "04_stacked_layers.ipynb": "Stacked layers",
+    "05_concat_and_hoisted.ipynb": "One matmul, and the input projection hoisted out of the loop",
+}
