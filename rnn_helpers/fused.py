@@ -8,22 +8,14 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import check_nonlinearity, check_shape
-from .cell import LayerWeights, activation, check_weights
+from .cell import LayerWeights, activation
+from .sequence import check_layer_args
 
 
 def _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity):
-    check_nonlinearity(nonlinearity)
-    check_shape("x", x, ("seq_len", "batch", "input_size"))
-    seq_len, batch, input_size = x.shape
-    check_weights(LayerWeights(w_ih, w_hh, b_ih, b_hh), input_size)
-    hidden_size = w_ih.shape[0]
-    if seq_len == 0:
-        raise ValueError("x: expected a sequence of at least one step, got seq_len 0")
-    if h0 is None:
-        h0 = torch.zeros(batch, hidden_size, dtype=x.dtype, device=x.device)
-    check_shape("h0", h0, (batch, hidden_size))
-    bias = torch.zeros(hidden_size, dtype=x.dtype, device=x.device)
+    """Checked h0 (zeros if None), and the two biases summed once: (hidden_size,)."""
+    h0 = check_layer_args(x, h0, LayerWeights(w_ih, w_hh, b_ih, b_hh), nonlinearity)
+    bias = torch.zeros(w_ih.shape[0], dtype=x.dtype, device=x.device)
     if b_ih is not None:
         bias = bias + b_ih
     if b_hh is not None:

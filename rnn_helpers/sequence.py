@@ -12,6 +12,25 @@ from ._checks import check_nonlinearity, check_shape, fmt_shape
 from .cell import LayerWeights, check_weights, rnn_cell
 
 
+def check_layer_args(x: Tensor, h0: Tensor | None, weights: LayerWeights, nonlinearity: str) -> Tensor:
+    """Validate one layer's arguments; return h0, zeros (batch, hidden_size) if it was None.
+
+    x: (seq_len, batch, input_size) with seq_len >= 1; h0: (batch, hidden_size) or None;
+    weights: shapes consistent with ``input_size``. Raises ``ValueError`` naming expected and actual.
+    """
+    check_nonlinearity(nonlinearity)
+    check_shape("x", x, ("seq_len", "batch", "input_size"))
+    seq_len, batch, input_size = x.shape
+    check_weights(weights, input_size)
+    hidden_size = weights.w_ih.shape[0]
+    if seq_len == 0:
+        raise ValueError("x: expected a sequence of at least one step, got seq_len 0")
+    if h0 is None:
+        h0 = torch.zeros(batch, hidden_size, dtype=x.dtype, device=x.device)
+    check_shape("h0", h0, (batch, hidden_size))
+    return h0
+
+
 def rnn_layer(
     x: Tensor,
     h0: Tensor | None,
@@ -39,16 +58,8 @@ def rnn_layer(
     state after every step; h_n (batch, hidden_size), the state after the last
     step the layer took (``output[-1]`` forwards, ``output[0]`` in reverse).
     """
-    check_nonlinearity(nonlinearity)
-    check_shape("x", x, ("seq_len", "batch", "input_size"))
-    seq_len, batch, input_size = x.shape
-    check_weights(LayerWeights(w_ih, w_hh, b_ih, b_hh), input_size)
-    hidden_size = w_ih.shape[0]
-    if seq_len == 0:
-        raise ValueError("x: expected a sequence of at least one step, got seq_len 0")
-    if h0 is None:
-        h0 = torch.zeros(batch, hidden_size, dtype=x.dtype, device=x.device)
-    check_shape("h0", h0, (batch, hidden_size))
+    h0 = check_layer_args(x, h0, LayerWeights(w_ih, w_hh, b_ih, b_hh), nonlinearity)
+    seq_len, batch = x.shape[:2]
     if lengths is not None:
         check_shape("lengths", lengths, (batch,))
         lengths = lengths.to(x.device)
@@ -78,6 +89,8 @@ def rnn_forward(
     dropout: float = 0.0,
     training: bool = False,
     lengths: Tensor | None = None,
+    *,
+    packed_dropout: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """A whole (stacked, optionally bidirectional) nn.RNN, built from ``rnn_layer``.
 
@@ -88,6 +101,11 @@ def rnn_forward(
         exactly like nn.RNN -- or None for zeros
     dropout, training: dropout on each layer's output except the last, in training only
     lengths: (batch,) true lengths for padded input, or None
+    packed_dropout: with ``lengths``, draw the dropout mask over the real steps only, in
+        time-major order: the order of a PackedSequence's data when the batch is sorted by
+        decreasing length. That is how nn.RNN drops a PackedSequence, so the same seed gives
+        the same mask (ManualRNN uses this). Padded positions are zeros either way; only the
+        random draws differ.
 
     Layer ``l`` reads the *output sequence* of layer ``l - 1`` (both directions
     concatenated), never ``x`` itself.
@@ -137,6 +155,12 @@ def rnn_forward(
             h_n.append(h_last)
         layer_input = torch.cat(directions, dim=2) if num_directions == 2 else directions[0]
         if dropout > 0 and training and layer < num_layers - 1:
-            layer_input = F.dropout(layer_input, p=dropout, training=True)
+            if packed_dropout and lengths is not None:
+                steps = torch.arange(layer_input.shape[0], device=layer_input.device)
+                real = steps.unsqueeze(1) < lengths.to(layer_input.device).unsqueeze(0)  # (seq_len, batch)
+                dropped = F.dropout(layer_input[real], p=dropout, training=True)  # (real steps, features)
+                layer_input = layer_input.masked_scatter(real.unsqueeze(2), dropped)
+            else:
+                layer_input = F.dropout(layer_input, p=dropout, training=True)
     output = layer_input.transpose(0, 1) if batch_first else layer_input
     return output, torch.stack(h_n)

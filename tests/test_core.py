@@ -234,3 +234,36 @@ def test_set_layer_weights_shape_and_bias_errors():
         get_layer_weights(rnn, layer=1)
     with pytest.raises(ValueError, match="not bidirectional"):
         get_layer_weights(rnn, reverse=True)
+
+
+@given(
+    st.integers(1, 5),
+    st.sampled_from([torch.float32, torch.float64]),
+    st.floats(1e-12, 1e-1),
+    st.sampled_from([0.0, 1e-7, 1e-6, 1e-5, 1e-3]),
+)
+def test_assert_matches_fast_path_agrees_with_assert_close(n, dtype, scale, atol):
+    """The fast path must accept exactly what torch.testing.assert_close accepts."""
+    expected = torch.randn(n, dtype=dtype)
+    actual = expected + scale * torch.randn(n, dtype=dtype)
+    rtol = 1e-5
+    try:
+        torch.testing.assert_close(actual, expected, atol=atol, rtol=rtol)
+        reference_ok = True
+    except AssertionError:
+        reference_ok = False
+    try:
+        assert_matches(actual, expected, atol=atol, rtol=rtol)
+        ours_ok = True
+    except AssertionError:
+        ours_ok = False
+    assert ours_ok == reference_ok
+
+
+def test_assert_matches_rejects_shape_and_dtype_differences():
+    with pytest.raises(AssertionError):
+        assert_matches(torch.zeros(2, 3), torch.zeros(3, 2))
+    with pytest.raises(AssertionError):
+        assert_matches(torch.zeros(3), torch.zeros(3, dtype=torch.float64))
+    with pytest.raises(AssertionError):
+        assert_matches(torch.tensor([float("nan")]), torch.tensor([float("nan")]))
