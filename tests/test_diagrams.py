@@ -1,0 +1,121 @@
+"""draw_unrolled_rnn draws exactly the grid nn.RNN computes: one box per h^{(l)}_t, the right arrows."""
+
+import re
+from collections import Counter
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; set before pyplot is imported anywhere in this test
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from rnn_helpers import draw_unrolled_rnn  # noqa: E402
+from rnn_helpers.diagrams import MAX_DRAWN, step_number  # noqa: E402
+
+ARROW = re.compile(r"arrow:(\w+):(\S+)->(\S+)")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _boxes(ax):
+    return sorted(p.get_gid() for p in ax.patches if (p.get_gid() or "").startswith("box:"))
+
+
+def _arrows(ax):
+    """[(kind, source, target)] for every arrow drawn."""
+    found = []
+    for p in ax.patches:
+        match = ARROW.fullmatch(p.get_gid() or "")
+        if match:
+            found.append(match.groups())
+    return found
+
+
+@pytest.mark.parametrize("num_layers, seq_len", [(1, 1), (1, 4), (2, 5), (3, 4), (4, 2)])
+def test_one_box_per_hidden_state_and_the_right_arrows(num_layers, seq_len):
+    ax = draw_unrolled_rnn(num_layers, seq_len)
+    assert _boxes(ax) == sorted(f"box:h{l},{t}" for l in range(num_layers) for t in range(seq_len))
+    counts = Counter(kind for kind, _, _ in _arrows(ax))
+    assert counts == Counter(
+        {
+            "input": seq_len,
+            "layer": (num_layers - 1) * seq_len,
+            "time": num_layers * (seq_len - 1),
+            "h0": num_layers,
+            "output": seq_len,
+            "h_n": num_layers,
+        }
+    ) - Counter()  # drop the zero counts (e.g. no "layer" arrows with one layer)
+    assert len(ax.patches) == num_layers * seq_len + sum(counts.values()), "stray patches drawn"
+
+
+def test_arrows_connect_the_right_boxes():
+    """Layer l reads layer l-1 (never x) at the same step; outputs come from the top; h_n from the last step."""
+    num_layers, seq_len = 3, 4
+    arrows = _arrows(draw_unrolled_rnn(num_layers, seq_len))
+    by_kind = {kind: {(s, t) for k, s, t in arrows if k == kind} for kind, _, _ in arrows}
+    assert by_kind["input"] == {(f"x{t}", f"h0,{t}") for t in range(seq_len)}, "x must feed layer 0 only"
+    assert by_kind["layer"] == {(f"h{l - 1},{t}", f"h{l},{t}") for l in range(1, num_layers) for t in range(seq_len)}
+    assert by_kind["time"] == {(f"h{l},{t - 1}", f"h{l},{t}") for l in range(num_layers) for t in range(1, seq_len)}
+    assert by_kind["output"] == {(f"h2,{t}", f"out{t}") for t in range(seq_len)}
+    assert by_kind["h_n"] == {(f"h{l},3", f"hn{l}") for l in range(num_layers)}
+
+
+def test_show_h0_false_drops_only_the_initial_state_arrows():
+    kinds = Counter(kind for kind, _, _ in _arrows(draw_unrolled_rnn(2, 3, show_h0=False)))
+    assert "h0" not in kinds and kinds["time"] == 4 and kinds["input"] == 3
+
+
+@pytest.mark.parametrize("order", ["layer", "time"])
+def test_both_loop_orders_compute_every_state_after_its_inputs(order):
+    """The numbers written in the boxes are a valid schedule: every arrow goes from earlier to later."""
+    num_layers, seq_len = 3, 5
+    ax = draw_unrolled_rnn(num_layers, seq_len, order=order)
+    numbers = {
+        t.get_gid().removeprefix("order:"): int(t.get_text())
+        for t in ax.texts
+        if (t.get_gid() or "").startswith("order:")
+    }
+    assert sorted(numbers.values()) == list(range(1, num_layers * seq_len + 1))
+    for kind, source, target in _arrows(ax):
+        if kind in ("layer", "time"):
+            assert numbers[source] < numbers[target], f"{order}: {source} computed after {target}"
+
+
+def test_step_number_orders():
+    assert [step_number(l, t, 2, 3, "layer") for l in range(2) for t in range(3)] == [1, 2, 3, 4, 5, 6]
+    assert [step_number(l, t, 2, 3, "time") for t in range(3) for l in range(2)] == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(ValueError, match="order"):
+        step_number(0, 0, 1, 1, "diagonal")
+
+
+def test_draws_into_a_given_axes_and_returns_it():
+    fig, axes = plt.subplots(1, 2)
+    returned = draw_unrolled_rnn(2, 3, ax=axes[1], title="two layers")
+    assert returned is axes[1]
+    assert not axes[0].patches and len(_boxes(axes[1])) == 6
+    assert axes[1].get_title() == "two layers"
+    assert len(plt.get_fignums()) == 1, "must not open a second figure when given an Axes"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"num_layers": 0, "seq_len": 3}, r"num_layers: expected 1 <= num_layers <= 16, got 0"),
+        ({"num_layers": 2, "seq_len": -1}, r"seq_len: expected 1 <= seq_len <= 16, got -1"),
+        ({"num_layers": 2.0, "seq_len": 3}, r"num_layers: expected a positive int, got 2.0"),
+        ({"num_layers": True, "seq_len": 3}, r"num_layers: expected a positive int, got True"),
+        ({"num_layers": 2, "seq_len": MAX_DRAWN + 1}, r"seq_len: expected 1 <= seq_len <= 16, got 17"),
+        ({"num_layers": 2, "seq_len": 3, "order": "diagonal"}, r"order: expected None, 'layer' or 'time'"),
+        ({"num_layers": 2, "seq_len": 3, "ax": "not an axes"}, r"ax: expected a matplotlib Axes or None, got str"),
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        draw_unrolled_rnn(**kwargs)
+    assert not plt.get_fignums(), "a bad argument must fail before a figure is created"

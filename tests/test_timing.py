@@ -1,0 +1,68 @@
+"""best_time and plot_timings (rnn_helpers/timing.py)."""
+
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display in CI
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from rnn_helpers import timing  # noqa: E402
+from rnn_helpers.timing import best_time, plot_timings  # noqa: E402
+
+
+def test_best_time_calls_fn_warmup_plus_repeat_times_number_with_its_arguments():
+    seen = []
+    best_time(lambda a, b=0: seen.append((a, b)), 1, b=2, repeat=4, number=3, warmup=2)
+    assert seen == [(1, 2)] * (2 + 4 * 3)
+
+
+def test_best_time_returns_the_best_round_divided_by_number(monkeypatch):
+    # a fake clock: each round reads the clock twice; rounds last 6 s, 3 s and 9 s
+    ticks = iter([0.0, 6.0, 10.0, 13.0, 20.0, 29.0])
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: next(ticks))
+    assert best_time(lambda: None, repeat=3, number=3, warmup=0) == pytest.approx(1.0)
+
+
+def test_best_time_measures_real_time():
+    import time
+
+    assert 0.004 <= best_time(time.sleep, 0.005, repeat=2, number=1, warmup=0) < 0.5
+
+
+@pytest.mark.parametrize("kwargs", [{"repeat": 0}, {"number": 0}, {"warmup": -1}])
+def test_best_time_rejects_bad_counts(kwargs):
+    with pytest.raises(ValueError, match="expected repeat >= 1, number >= 1, warmup >= 0"):
+        best_time(lambda: None, **kwargs)
+
+
+def test_plot_timings_draws_one_line_per_name_in_milliseconds():
+    seq_lens = [10, 20, 40]
+    ax = plot_timings(seq_lens, {"a": [0.001, 0.002, 0.004], "b": [0.003, 0.003, 0.003]}, title="t")
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["a", "b"]
+    assert list(lines[0].get_xdata()) == seq_lens
+    assert list(lines[0].get_ydata()) == pytest.approx([1.0, 2.0, 4.0])
+    assert ax.get_ylabel() == "ms per call" and ax.get_title() == "t"
+    plt.close(ax.figure)
+
+
+def test_plot_timings_per_step_is_microseconds_per_step_on_a_given_axes():
+    fig, ax = plt.subplots()
+    out = plot_timings([10, 100], {"loop": [0.001, 0.01]}, ax=ax, per_step=True)
+    assert out is ax
+    assert list(ax.get_lines()[0].get_ydata()) == pytest.approx([100.0, 100.0])
+    assert "per time step" in ax.get_ylabel()
+    plt.close(fig)
+
+
+def test_plot_timings_rejects_a_length_mismatch_naming_the_entry():
+    with pytest.raises(ValueError, match=r"timings\['b'\]: expected 3 times \(one per seq_len\), got 2"):
+        plot_timings([1, 2, 3], {"a": [1, 2, 3], "b": [1, 2]})
+
+
+def test_plot_timings_accepts_any_iterable_of_lengths():
+    ax = plot_timings(itertools.islice(itertools.count(5, 5), 2), {"a": [1.0, 2.0]})
+    assert list(ax.get_lines()[0].get_xdata()) == [5, 10]
+    plt.close(ax.figure)
