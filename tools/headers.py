@@ -1,11 +1,13 @@
 """Regenerate every notebook's header from tools/series.py: title, Colab badge, prev/next
-navigation, and the Colab-only setup cell.
+navigation, and the Colab-only setup cell; and its RISE slide metadata, from its headings.
 
     python tools/headers.py           # rewrite headers in place
     python tools/headers.py --check   # exit 1 if any header is out of date (used by the tests)
 
 The header is the first two cells of each notebook, tagged ``header`` and ``colab-setup``.
-Everything after them is the notebook's own content and is left untouched.
+Everything after them is the notebook's own content; only its ``slideshow`` metadata is set here:
+a ``## `` heading starts a slide, a ``### `` heading a sub-slide, every other cell continues the
+current one, and the Colab setup cell is skipped (jupyterlab-rise reads this metadata).
 """
 
 from __future__ import annotations
@@ -78,12 +80,37 @@ def split_header(nb) -> tuple[list, list]:
     return nb.cells[:n], nb.cells[n:]
 
 
+def slide_type(cell) -> str:
+    if "colab-setup" in _tags(cell):
+        return "skip"
+    if "header" in _tags(cell):
+        return "slide"
+    if cell.cell_type == "markdown":
+        first = cell.source.lstrip().split("\n", 1)[0]
+        if first.startswith("## "):
+            return "slide"
+        if first.startswith("### "):
+            return "subslide"
+    return "-"
+
+
+def slides_are_current(nb) -> bool:
+    return all(c.get("metadata", {}).get("slideshow", {}).get("slide_type") == slide_type(c) for c in nb.cells)
+
+
+def set_slides(nb) -> None:
+    for cell in nb.cells:
+        cell.setdefault("metadata", {})["slideshow"] = {"slide_type": slide_type(cell)}
+
+
 def header_is_current(path: Path) -> bool:
     nb = nbformat.read(path, as_version=4)
     current, _ = split_header(nb)
     want = expected_header_cells(path.name)
-    return len(current) == 2 and all(
-        c.cell_type == w.cell_type and c.source == w.source for c, w in zip(current, want)
+    return (
+        len(current) == 2
+        and all(c.cell_type == w.cell_type and c.source == w.source for c, w in zip(current, want))
+        and slides_are_current(nb)
     )
 
 
@@ -94,12 +121,13 @@ def write_header(path: Path) -> bool:
     nb = nbformat.read(path, as_version=4)
     old, rest = split_header(nb)
     new = expected_header_cells(path.name)
-    # keep the stored execution count/outputs of the setup cell if it existed (it prints nothing)
     if len(old) == 2 and old[1].cell_type == "code":
+        # keep cell ids, and the setup cell's stored execution count and (empty) outputs
+        new[0].id, new[1].id = old[0].get("id", new[0].id), old[1].get("id", new[1].id)
         new[1].execution_count = old[1].execution_count
         new[1].outputs = old[1].outputs
-        new[1].id = old[1].get("id", new[1].id)
     nb.cells = new + rest
+    set_slides(nb)
     nbformat.write(nb, path)
     return True
 

@@ -16,4 +16,10 @@ TITLES = {
     "03_unrolled_sequence.ipynb": "Unrolling the cell over a sequence",
     "04_stacked_layers.ipynb": "Stacked layers",
     "05_concat_and_hoisted.ipynb": "One matmul, and the input projection hoisted out of the loop",
+    "06_bidirectional.ipynb": "Bidirectional RNNs",
+    "07_variable_length.ipynb": "Variable-length sequences: padding and packing",
+    "08_all_options_drop_in.ipynb": "Every remaining option, and ManualRNN as a drop-in for nn.RNN",
+    "09_backprop_through_time.ipynb": "Backpropagation through time by hand",
+    "10_gradients_over_time.ipynb": "Gradients over time: vanishing, exploding, clipping",
+    "11_training.ipynb": "Training an RNN",
 }
