@@ -45,6 +45,24 @@ def test_unattempted_answer_says_so(exercise):
     assert exercise.feedback(...) == (False, NOT_ATTEMPTED)
 
 
+def test_a_placeholder_is_not_attempted_but_a_missing_return_is_named():
+    def checker(fn):
+        if fn(2) is None:
+            raise NotImplementedError
+        return None
+
+    ex = Exercise("t", "f", checker, "square it", "def f(x):\n    return x * x")
+
+    def placeholder(x):
+        ...  # your code here
+
+    def forgot_return(x):
+        y = x * x  # noqa: F841
+
+    assert ex.feedback(placeholder) == (False, NOT_ATTEMPTED)
+    assert ex.feedback(forgot_return) == (False, "Not yet: your function returned None: did you forget the `return` line?")
+
+
 def test_an_exercise_reports_an_exception_instead_of_crashing():
     def checker(answer):
         return None if answer(2) == 4 else "expected 4"

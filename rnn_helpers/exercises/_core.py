@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dis
 import math
 import textwrap
 from collections.abc import Callable
@@ -12,7 +13,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-NOT_ATTEMPTED = "Not attempted yet: replace the ... with your answer, run that cell, then run this one again."
+NOT_ATTEMPTED = "Not attempted yet: replace the ... above with your answer, then run this cell again."
+NO_RETURN = "your function returned None: did you forget the `return` line?"
+
+
+def is_placeholder(answer: Any) -> bool:
+    """True for ``...``/None, and for a function whose body is only ``...`` (or ``pass``).
+
+    Such a body compiles to nothing but "return None"; a function that computes something
+    but forgets ``return`` does more, so it is told about the missing return instead.
+    """
+    if answer is None or answer is Ellipsis:
+        return True
+    if not hasattr(answer, "__code__"):
+        return False
+    idle = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "POP_TOP", "CACHE"}
+    return all(ins.opname in idle for ins in dis.get_instructions(answer))
 
 
 def run_answer_code(code: str, name: str) -> Any:
@@ -46,12 +62,13 @@ class Exercise:
 
     def feedback(self, answer: Any) -> tuple[bool, str]:
         """(correct?, message) without printing; the tests use this."""
-        if answer is None or answer is Ellipsis:
+        if is_placeholder(answer):
             return False, NOT_ATTEMPTED
         try:
             problem = self.checker(answer)
         except NotImplementedError:
-            return False, NOT_ATTEMPTED
+            # the checker got None/... back from a function that is not a placeholder
+            return False, f"Not yet: {NO_RETURN}" if callable(answer) else NOT_ATTEMPTED
         except Exception as exc:  # the learner's code raised: say what, not a traceback
             problem = f"your answer raised {type(exc).__name__}: {exc}"
         if problem is None:
