@@ -1,0 +1,177 @@
+"""Training an RNN with a Linear head on small generated tasks (notebook 11).
+
+Two tasks, generated from a ``torch.Generator`` so every run sees the same numbers:
+
+- ``noisy_sine``: sine waves with a random frequency and phase, plus Gaussian noise, for
+  next-step prediction (inputs ``series[:-1]``, targets ``series[1:]``).
+- ``echo_batch``: random values; the target is the value seen ``delay`` steps before the
+  last one, which a model must carry in its hidden state.
+
+``RNNWithHead`` puts a ``nn.Linear`` on top of any ``nn.RNN``-like module (``nn.RNN`` or
+``ManualRNN``): on every step's output, or on the last layer's final state ``h_n[-1]``.
+``train`` is the plain loop the notebook writes out once: zero the gradients, predict,
+mean squared error, backward, one step of gradient descent, for each batch in turn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ._checks import fmt_shape
+
+#: Each noisy sine's angular frequency is drawn from U(FREQ_RANGE), in radians per step:
+#: a period of about 13 to 31 steps, so a 30-step sequence holds one to two periods.
+FREQ_RANGE: tuple[float, float] = (0.2, 0.5)
+
+
+def _check_positive_int(name: str, value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name}: expected an int > 0, got {value!r}")
+
+
+def noisy_sine(
+    batch: int,
+    seq_len: int,
+    noise: float = 0.1,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[Tensor, Tensor]:
+    """``batch`` noisy sine waves of ``seq_len + 1`` points each, for next-step prediction.
+
+    Sequence b is ``s_t = sin(freq_b * t + phase_b) + noise * eps_t`` for t = 0 .. seq_len, with
+    ``freq_b ~ U(FREQ_RANGE)`` (radians per step), ``phase_b ~ U(0, 2 pi)`` and ``eps_t ~ N(0, 1)``
+    drawn independently for every point.
+
+    Returns ``(series, clean)``, both ``(seq_len + 1, batch, 1)`` = (time, batch, features):
+    the noisy values and the sine without noise. One point more than ``seq_len`` so that
+    inputs ``series[:-1]`` and targets ``series[1:]`` both have ``seq_len`` steps.
+    """
+    _check_positive_int("batch", batch)
+    _check_positive_int("seq_len", seq_len)
+    if not noise >= 0:
+        raise ValueError(f"noise: expected a standard deviation >= 0, got {noise!r}")
+    low, high = FREQ_RANGE
+    t = torch.arange(seq_len + 1, dtype=dtype).unsqueeze(1)                        # (seq_len + 1, 1)
+    freq = low + (high - low) * torch.rand(1, batch, generator=generator, dtype=dtype)   # (1, batch)
+    phase = 2 * math.pi * torch.rand(1, batch, generator=generator, dtype=dtype)         # (1, batch)
+    clean = torch.sin(freq * t + phase).unsqueeze(-1)                              # (seq_len + 1, batch, 1)
+    eps = torch.randn(clean.shape, generator=generator, dtype=dtype)
+    return clean + noise * eps, clean
+
+
+def echo_batch(
+    batch: int,
+    seq_len: int,
+    delay: int,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[Tensor, Tensor]:
+    """The echo task: remember the value seen ``delay`` steps before the last one.
+
+    Returns ``(x, y)``: ``x: (seq_len, batch, 1)``, values drawn from U(-1, 1), and
+    ``y: (batch, 1) = x[seq_len - 1 - delay]``. ``delay=0`` asks for the last input, which is
+    still in the final hidden state; larger delays must survive ``delay`` more steps of the
+    recurrence. A model that remembers nothing predicts 0, for a mean squared error of
+    Var(U(-1, 1)) = 1/3.
+    """
+    _check_positive_int("batch", batch)
+    _check_positive_int("seq_len", seq_len)
+    if not isinstance(delay, int) or isinstance(delay, bool) or not 0 <= delay < seq_len:
+        raise ValueError(f"delay: expected an int with 0 <= delay < seq_len = {seq_len}, got {delay!r}")
+    x = 2 * torch.rand(seq_len, batch, 1, generator=generator, dtype=dtype) - 1
+    return x, x[seq_len - 1 - delay].clone()
+
+
+class RNNWithHead(nn.Module):
+    """An ``nn.RNN``-like module followed by a ``nn.Linear`` head.
+
+    rnn: ``nn.RNN`` or ``ManualRNN`` (anything returning ``output, h_n`` with nn.RNN's layout).
+    head: the ``nn.Linear`` to use, or None for a new ``nn.Linear(features, out_features)`` in the
+        rnn's dtype, where ``features = hidden_size * num_directions``.
+    every_step: True (a prediction per step, as seed 003) applies the head to ``output``:
+        ``(seq_len, batch, features) -> (seq_len, batch, out_features)`` (batch first if the rnn
+        is). False (one prediction per sequence, as seed 001) applies it to the last layer's
+        final state ``h_n[-1]``: ``(batch, hidden_size) -> (batch, out_features)``; for a
+        bidirectional rnn, to both directions' final states side by side, ``(batch, 2 * hidden_size)``.
+
+    The parameters are ``rnn.*`` then ``head.*``, so ``load_state_dict`` moves weights between a
+    model built on ``nn.RNN`` and one built on ``ManualRNN``.
+    """
+
+    def __init__(self, rnn: nn.Module, head: nn.Linear | None = None, out_features: int = 1,
+                 every_step: bool = True) -> None:
+        super().__init__()
+        num_directions = 2 if rnn.bidirectional else 1
+        features = rnn.hidden_size * num_directions
+        if head is None:
+            head = nn.Linear(features, out_features, dtype=rnn.weight_ih_l0.dtype,
+                             device=rnn.weight_ih_l0.device)
+        if head.in_features != features:
+            raise ValueError(
+                f"head: expected in_features = hidden_size * num_directions = {features}, got {head.in_features}"
+            )
+        self.rnn = rnn
+        self.head = head
+        self.every_step = every_step
+
+    def forward(self, x: Tensor, hx: Tensor | None = None) -> Tensor:
+        output, h_n = self.rnn(x, hx)
+        if self.every_step:
+            return self.head(output)
+        if self.rnn.bidirectional:  # h_n[-2], h_n[-1]: the last layer's forward and reverse states
+            return self.head(torch.cat([h_n[-2], h_n[-1]], dim=-1))
+        return self.head(h_n[-1])
+
+    def extra_repr(self) -> str:
+        return f"every_step={self.every_step}"
+
+
+def train(
+    model: nn.Module,
+    batches: Iterable[tuple[Tensor, Tensor]],
+    lr: float,
+    print_every: int | None = None,
+    label: str = "",
+) -> list[float]:
+    """Train ``model`` by gradient descent on the mean squared error, one step per ``(x, y)`` batch.
+
+    Each step: ``model.zero_grad()``; ``prediction = model(x)``; ``loss = mse_loss(prediction, y)``;
+    ``loss.backward()``; then every parameter moves against its gradient, ``p -= lr * p.grad``
+    (the update ``torch.optim.SGD(model.parameters(), lr).step()`` makes). Returns the loss of
+    every step (before its update), as Python floats. With ``print_every=n``, prints
+    ``{label}step {k}: loss {loss:.4f}`` after every n-th step.
+
+    Raises ``ValueError`` when a prediction's shape differs from its target's: ``mse_loss`` would
+    broadcast, e.g. ``(batch, 1)`` against ``(batch,)`` into ``(batch, batch)``, and quietly
+    train on the wrong loss.
+    """
+    if not lr > 0:
+        raise ValueError(f"lr: expected a learning rate > 0, got {lr!r}")
+    if print_every is not None:
+        _check_positive_int("print_every", print_every)
+    model.train()
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    losses: list[float] = []
+    for step, (x, y) in enumerate(batches, start=1):
+        model.zero_grad()
+        prediction = model(x)
+        if prediction.shape != y.shape:
+            raise ValueError(
+                f"step {step}: the prediction has shape {fmt_shape(tuple(prediction.shape))} but the target has "
+                f"{fmt_shape(tuple(y.shape))}; they must match (mse_loss would broadcast them)"
+            )
+        loss = F.mse_loss(prediction, y)
+        loss.backward()
+        with torch.no_grad():
+            for p in parameters:
+                if p.grad is not None:
+                    p -= lr * p.grad
+        losses.append(loss.item())
+        if print_every is not None and step % print_every == 0:
+            print(f"{label}step {step:4d}: loss {losses[-1]:.4f}")
+    return losses
