@@ -41,7 +41,9 @@ def rnn_layer_backward(
     grad_h_n: Tensor,
     nonlinearity: str = "tanh",
     reverse: bool = False,
-) -> tuple[Tensor, Tensor, LayerWeights]:
+    *,
+    return_state_grads: bool = False,
+) -> tuple[Tensor, Tensor, LayerWeights] | tuple[Tensor, Tensor, LayerWeights, Tensor]:
     """Backpropagation through time for one layer in one direction.
 
     x: (seq_len, batch, input_size), the layer's input (sequence first)
@@ -58,6 +60,8 @@ def rnn_layer_backward(
     Returns ``(grad_x, grad_h0, grads)``: grad_x (seq_len, batch, input_size),
     grad_h0 (batch, hidden_size), and ``grads``, a ``LayerWeights`` of the four
     parameter gradients (its b_ih/b_hh are None when the weights have no bias).
+    With ``return_state_grads=True`` a fourth entry, (seq_len, batch, hidden_size):
+    row t is the total ``dL/dh_t`` (direct plus through the recurrence; notebook 10).
     """
     check_nonlinearity(nonlinearity)
     seq_len, batch, _ = x.shape
@@ -76,12 +80,15 @@ def rnn_layer_backward(
         # Forward order was 0..T-1 (reverse: T-1..0); backward walks it the other way.
         forward_steps = list(range(seq_len - 1, -1, -1)) if reverse else list(range(seq_len))
         grad_h = grad_h_n  # dL/dh arriving from "after the last step": only h_n's gradient
+        state_grads = torch.empty_like(output) if return_state_grads else None
         for i in reversed(range(seq_len)):
             t = forward_steps[i]
             h_t = output[t]                                        # (batch, hidden)
             h_prev = h0 if i == 0 else output[forward_steps[i - 1]]  # (batch, hidden)
 
             grad_h_t = grad_h + grad_output[t]  # from step t+1 (or h_n), plus directly from output[t]
+            if state_grads is not None:
+                state_grads[t] = grad_h_t
             if nonlinearity == "tanh":
                 grad_a = grad_h_t * (1 - h_t**2)  # tanh'(a_t) = 1 - tanh(a_t)^2 = 1 - h_t^2
             else:
@@ -99,6 +106,8 @@ def rnn_layer_backward(
         None if b_ih is None else grad_b,
         None if b_hh is None else grad_b.clone(),  # b_ih and b_hh enter a_t alike: same gradient
     )
+    if return_state_grads:
+        return grad_x, grad_h, grads, state_grads
     return grad_x, grad_h, grads
 
 

@@ -27,6 +27,8 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_nonlinearity, check_same_dtype, check_shape, fmt_shape
+from .backward import rnn_layer_backward
+from .cell import LayerWeights
 from .sequence import rnn_layer
 from .weights import get_layer_weights
 
@@ -80,17 +82,16 @@ def hidden_state_grads(
     check_same_dtype(input=x, hx=hx, grad_h_last=grad_h_last, weight_ih_l0=w_ih)
 
     with torch.no_grad():
-        hs, _ = rnn_layer(x, None if hx is None else hx[0], w_ih, w_hh, b_ih, b_hh, rnn.nonlinearity)
-        g = torch.ones_like(hs[-1]) if grad_h_last is None else grad_h_last.detach().clone()
-        grads = torch.empty_like(hs)
-        for t in reversed(range(seq_len)):
-            grads[t] = g                                         # dL/dh_t
-            h_t = hs[t]
-            if rnn.nonlinearity == "tanh":
-                act_prime = 1 - h_t**2                           # tanh'(a_t)
-            else:
-                act_prime = (h_t > 0).to(h_t.dtype)              # relu'(a_t)
-            g = (g * act_prime) @ w_hh                           # dL/dh_{t-1}: one Jacobian back
+        h0 = x.new_zeros(batch, hidden_size) if hx is None else hx[0]
+        hs, _ = rnn_layer(x, h0, w_ih, w_hh, b_ih, b_hh, rnn.nonlinearity)
+        g_last = torch.ones_like(hs[-1]) if grad_h_last is None else grad_h_last.detach()
+        # The loss reads only the last step: no direct gradient into output[t], and g_{T-1}
+        # enters exactly where h_n's gradient does. rnn_layer_backward (notebook 09) then runs
+        # g_{t-1} = (g_t * act'(a_t)) @ w_hh and hands back every g_t.
+        *_, grads = rnn_layer_backward(
+            x, h0, LayerWeights(w_ih, w_hh, b_ih, b_hh), hs, torch.zeros_like(hs), g_last,
+            nonlinearity=rnn.nonlinearity, return_state_grads=True,
+        )
     return grads
 
 

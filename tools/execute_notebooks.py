@@ -19,6 +19,29 @@ BUDGET_S = 15.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def merge_streams(nb) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    How a kernel splits printed text into messages depends on timing, so the same run can be
+    stored as one chunk or several. nbval compares the joined text anyway; joining here keeps
+    the stored notebooks identical run to run, and their diffs free of noise.
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (
+                merged
+                and out.output_type == "stream"
+                and merged[-1].output_type == "stream"
+                and merged[-1].name == out.name
+            ):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("jupytext", None)  # authored with jupytext? keep only standard metadata
@@ -33,6 +56,7 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    merge_streams(nb)
     nbformat.write(nb, path)
     return elapsed
 
