@@ -14,8 +14,9 @@ Each idea is derived in the open in a notebook first, then imported from here:
 - ``get_layer_weights``, ``get_weights``, ``set_layer_weights``, ``param_name``: weights in and
   out of nn.RNN, named as PyTorch names them.
 - ``assert_matches``, ``tolerance``: assert equal within a stated tolerance, print one line.
-- Pictures: ``plot_hidden_states``, ``draw_unrolled_rnn``, ``plot_seen_steps``,
-  ``plot_packed_layout``, ``draw_bptt``, ``plot_timings`` (with ``best_time``).
+- Pictures (``rnn_helpers.pictures``): ``show(fig, alt)``, ``plot_hidden_states``,
+  ``draw_unrolled_rnn``, ``plot_seen_steps``, ``plot_packed_layout``, ``draw_bptt``, ``plot_timings``.
+- ``best_time``: timing a function honestly.
 - Exercises: ``rnn_helpers.exercises.nbNN.qK.check(answer)`` / ``.hint()`` / ``.solution()``.
 
 Importing the package does no work: no seeding, no plotting backend chosen (matplotlib is
@@ -25,15 +26,21 @@ imported only when a picture is drawn).
 from .backward import rnn_backward
 from .cell import LayerWeights, activation, rnn_cell
 from .compare import TOLERANCES, assert_matches, tolerance
-from .diagrams import draw_unrolled_rnn
 from .fused import rnn_layer_concat, rnn_layer_hoisted
 from .grad_norms import clip_grad_norm_by_hand, clip_grad_value_by_hand, hidden_grad_norms, hidden_state_grads
 from .manual_rnn import ManualRNN, ManualRNNCell
-from .plots import plot_hidden_states
-from .plots_bptt import draw_bptt
-from .plots_directions import plot_packed_layout, plot_seen_steps, seen_steps
+from .pictures import (
+    draw_bptt,
+    draw_unrolled_rnn,
+    plot_hidden_states,
+    plot_packed_layout,
+    plot_seen_steps,
+    plot_timings,
+    seen_steps,
+    show,
+)
 from .sequence import rnn_forward, rnn_layer
-from .timing import best_time, plot_timings
+from .timing import best_time
 from .training import RNNWithHead, echo_batch, noisy_sine, train
 from .weights import get_layer_weights, get_weights, param_name, set_layer_weights
 
@@ -69,6 +76,7 @@ __all__ = [
     "rnn_layer_hoisted",
     "seen_steps",
     "set_layer_weights",
+    "show",
     "tolerance",
     "train",
 ]

@@ -1,4 +1,4 @@
-"""best_time and plot_timings (rnn_helpers/timing.py)."""
+"""best_time (rnn_helpers/timing.py) and plot_timings (rnn_helpers/pictures/timings.py)."""
 
 import itertools
 
@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from rnn_helpers import timing  # noqa: E402
-from rnn_helpers.timing import best_time, plot_timings  # noqa: E402
+from rnn_helpers.pictures.timings import plot_timings
+from rnn_helpers.timing import best_time  # noqa: E402
 
 
 def test_best_time_calls_fn_warmup_plus_repeat_times_number_with_its_arguments():

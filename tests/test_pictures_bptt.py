@@ -1,4 +1,4 @@
-"""rnn_helpers.plots_bptt: the BPTT diagram draws every forward and gradient arrow, in the right colour and direction."""
+"""rnn_helpers.pictures.bptt: the BPTT diagram draws every forward and gradient arrow, in the right colour and direction."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from rnn_helpers.plots_bptt import FORWARD_COLOR, GRADIENT_COLOR, MAX_STEPS, draw_bptt  # noqa: E402
+from rnn_helpers.pictures.bptt import FORWARD_COLOR, GRADIENT_COLOR, MAX_STEPS, draw_bptt  # noqa: E402
 
 
 def arrows(fig):

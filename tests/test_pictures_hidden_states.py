@@ -1,4 +1,4 @@
-"""rnn_helpers.plots draws what it says (image data, labels, colour scale) and refuses wrong shapes."""
+"""rnn_helpers.pictures.hidden_states draws what it says (image data, labels, colour scale) and refuses wrong shapes."""
 
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""rnn_helpers.plots_directions: the 'which steps has each direction read' masks are what nn.RNN does."""
+"""rnn_helpers.pictures.directions: the 'which steps has each direction read' masks are what nn.RNN does."""
 
 import matplotlib
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa: E402
 
-from rnn_helpers.plots_directions import plot_packed_layout, plot_seen_steps, seen_steps  # noqa: E402
+from rnn_helpers.pictures.directions import plot_packed_layout, plot_seen_steps, seen_steps  # noqa: E402
 
 
 def measured_influence(seq_len: int, length: int, packed: bool) -> dict[str, torch.Tensor]:

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from rnn_helpers import draw_unrolled_rnn  # noqa: E402
-from rnn_helpers.diagrams import MAX_DRAWN, step_number  # noqa: E402
+from rnn_helpers.pictures.unrolled import MAX_DRAWN, step_number  # noqa: E402
 
 ARROW = re.compile(r"arrow:(\w+):(\S+)->(\S+)")
 
