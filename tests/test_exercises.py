@@ -71,3 +71,52 @@ def test_an_exercise_reports_an_exception_instead_of_crashing():
     assert ex.feedback(lambda x: x * x) == (True, "Correct! (t)")
     assert ex.feedback(lambda x: x + 3)[1] == "Not yet: expected 4"
     assert "raised ZeroDivisionError" in ex.feedback(lambda x: 1 / 0)[1]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_exercise_is_named_nn_k_with_a_title(exercise):
+    import re
+
+    assert re.fullmatch(r"\d\d\.\d+ \S.*", exercise.name), exercise.name
+
+
+def test_an_answer_of_the_wrong_kind_is_told_so_before_the_checker_runs():
+    calls = []
+
+    def checker(answer):
+        calls.append(answer)
+        return None
+
+    ex = Exercise("01.9 t", "f", checker, "h", "def f(x):\n    return x", kind="function")
+    correct, message = ex.feedback({"a": 1})
+    assert not correct and message == "Not yet: expected a function (def name(...): ... return ...), got a dict of 1 item"
+    assert calls == []
+    with pytest.raises(ValueError, match="kind: expected one of"):
+        Exercise("01.9 t", "f", checker, "h", "", kind="functoin")
+
+
+def test_the_checker_leaves_the_learners_random_state_alone():
+    import torch
+
+    def checker(fn):
+        torch.randn(100)  # a checker draws its own test inputs
+        return None if fn(torch.randn(3)).shape == (3,) else "wrong shape"
+
+    ex = Exercise("01.9 t", "f", checker, "h", "", kind="function")
+    torch.manual_seed(123)
+    before = torch.randn(5)
+    torch.manual_seed(123)
+    assert ex.feedback(lambda x: x)[0]
+    assert torch.equal(torch.randn(5), before)
+
+
+def test_a_wrong_answer_points_at_the_hint_and_a_right_one_does_not(capsys):
+    ex = Exercise("01.9 t", "f", lambda a: None if a == 4 else "expected 4", "h", "", kind="int")
+    ex.check(5)
+    assert capsys.readouterr().out == (
+        "Not yet: expected 4\nStuck? Uncomment the hint() line of this cell for a nudge on 01.9.\n"
+    )
+    ex.check(4)
+    assert capsys.readouterr().out == "Correct! (01.9 t)\n"
+    ex.check(...)
+    assert "hint" not in capsys.readouterr().out
