@@ -1,34 +1,45 @@
-"""rnn_helpers: the hand-written RNN that the notebooks derive, in one place.
+"""rnn_helpers: the hand-written RNN, LSTM and GRU that the notebooks derive, in one place.
 
-Each idea is derived in the open in a notebook first, then imported from here:
+The core, in the order a forward pass runs through it (each idea derived in a notebook first):
 
-- ``rnn_cell`` (notebook 02): one time step.
-- ``rnn_layer`` (notebook 03): one layer unrolled over a sequence (``reverse=``, ``lengths=``: 06, 07).
-- ``rnn_forward`` (notebook 04): a stack of layers, as nn.RNN (bidirectional: 06; padded: 07).
-- ``rnn_layer_concat``, ``rnn_layer_hoisted`` (notebook 05): the same layer, reorganised.
-- ``ManualRNN``, ``ManualRNNCell`` (notebook 08): drop-in replacements for nn.RNN / nn.RNNCell.
-- ``rnn_backward`` (notebook 09): backpropagation through time, without autograd.
-- ``hidden_state_grads``, ``hidden_grad_norms``, ``clip_grad_norm_by_hand``,
-  ``clip_grad_value_by_hand`` (notebook 10): gradients over time and clipping.
-- ``RNNWithHead``, ``noisy_sine``, ``echo_batch``, ``train`` (notebook 11): training.
-- ``get_layer_weights``, ``get_weights``, ``set_layer_weights``, ``param_name``: weights in and
-  out of nn.RNN, named as PyTorch names them.
-- ``assert_matches``, ``tolerance``: assert equal within a stated tolerance, print one line.
-- Pictures (``rnn_helpers.pictures``): ``show(fig, alt)``, ``plot_hidden_states``,
-  ``draw_unrolled_rnn``, ``plot_seen_steps``, ``plot_packed_layout``, ``draw_bptt``, ``plot_timings``.
-- ``best_time``: timing a function honestly.
-- Exercises: ``rnn_helpers.exercises.nbNN.qK.check(answer)`` / ``.hint()`` / ``.solution()``.
+- ``cells``: the three cells, each one step forwards and backwards (Elman 02, LSTM 13, GRU 14).
+- ``engine``: one layer engine for every cell: unrolling forwards or in reverse, over full or packed
+  batches, stacking, dropout; its backward pass is the hand-written BPTT of notebook 09.
+- ``functional``: the checked public functions: ``rnn_cell`` / ``lstm_cell`` / ``gru_cell`` (one step),
+  ``rnn_layer`` / ``lstm_layer`` / ``gru_layer`` (one layer: 03, 06, 07), ``rnn_forward`` /
+  ``lstm_forward`` / ``gru_forward`` (a whole stack: 04, 06, 07).
+- ``modules``: ``ManualRNN``, ``ManualLSTM``, ``ManualGRU`` and their ``...Cell`` twins, drop-ins for
+  PyTorch's modules (08, 13, 14).
+- ``fused``: the same Elman layer rearranged: ``rnn_layer_concat``, ``rnn_layer_hoisted`` (05).
+- ``backward``: ``rnn_layer_backward``, ``rnn_backward``, ``lstm_layer_backward``: BPTT by hand (09, 13).
+- ``weights``: ``get_layer_weights``, ``get_weights``, ``set_layer_weights``, ``param_name``.
+- ``compare``: ``assert_matches``, ``tolerance``: assert equal at a stated tolerance, print one line.
+
+The teaching kit around it: ``grad_norms`` (gradients over time, clipping: 10), ``training`` (11),
+``timing`` (``best_time``: 05), ``pictures`` (every figure; ``show(fig, alt)``), ``exercises``
+(``rnn_helpers.exercises.nbNN.qK.check(answer)`` / ``.hint()`` / ``.solution()``).
 
 Importing the package does no work: no seeding, no plotting backend chosen (matplotlib is
 imported only when a picture is drawn).
 """
 
-from .backward import rnn_backward
-from .cell import LayerWeights, activation, rnn_cell
+from .backward import lstm_layer_backward, rnn_backward, rnn_layer_backward
+from .cells import LayerWeights, LSTMWeights, activation
 from .compare import TOLERANCES, assert_matches, tolerance
 from .fused import rnn_layer_concat, rnn_layer_hoisted
 from .grad_norms import clip_grad_norm_by_hand, clip_grad_value_by_hand, hidden_grad_norms, hidden_state_grads
-from .manual_rnn import ManualRNN, ManualRNNCell
+from .functional import (
+    gru_cell,
+    gru_forward,
+    gru_layer,
+    lstm_cell,
+    lstm_forward,
+    lstm_layer,
+    rnn_cell,
+    rnn_forward,
+    rnn_layer,
+)
+from .modules import ManualGRU, ManualGRUCell, ManualLSTM, ManualLSTMCell, ManualRNN, ManualRNNCell
 from .pictures import (
     draw_bptt,
     draw_unrolled_rnn,
@@ -39,12 +50,24 @@ from .pictures import (
     seen_steps,
     show,
 )
-from .sequence import rnn_forward, rnn_layer
 from .timing import best_time
 from .training import RNNWithHead, echo_batch, noisy_sine, train
 from .weights import get_layer_weights, get_weights, param_name, set_layer_weights
 
 __all__ = [
+    "rnn_layer_backward",
+    "lstm_layer_backward",
+    "lstm_layer",
+    "lstm_forward",
+    "lstm_cell",
+    "gru_layer",
+    "gru_forward",
+    "gru_cell",
+    "ManualLSTMCell",
+    "ManualLSTM",
+    "ManualGRUCell",
+    "ManualGRU",
+    "LSTMWeights",
     "LayerWeights",
     "ManualRNN",
     "ManualRNNCell",

@@ -17,8 +17,13 @@ the chain rule gives, with ``*`` elementwise::
 
 ``rnn_layer_backward`` walks one layer and direction backwards through time with
 these lines; ``rnn_backward`` runs it over every direction and layer, top layer
-first, exactly mirroring ``rnn_forward``. Everything runs under ``torch.no_grad()``:
-no autograd is involved, which is the point.
+first, exactly mirroring ``rnn_forward``. No autograd is involved, which is the point.
+
+These lines are ``cells.Elman.backward_step``, and the walk over time is the layer engine's
+``backward_layer`` (``engine.py``): the same backward pass that trains ``ManualRNN``. Only the
+weight gradients are arranged differently there: instead of adding ``dL/da_t.T @ x_t`` at every
+step, the engine stacks every step's ``dL/da_t`` and multiplies once (the same sum, one product).
+``lstm_layer_backward`` does the same for an LSTM layer (notebook 13), with the cell state's path.
 """
 
 from __future__ import annotations
@@ -27,9 +32,15 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_nonlinearity, check_same_dtype, check_shape, fmt_shape
-from .cell import LayerWeights, check_weights
-from .sequence import rnn_layer
+from .cells import LSTM, Elman, LayerWeights, LSTMWeights
+from .engine import _Buffers, backward_layer, forward_layer
+from .functional import check_weights, rnn_layer
 from .weights import get_weights, param_name
+
+
+def _grads_as_weights(grads: dict, weights) -> LayerWeights | LSTMWeights:
+    values = [grads[k] if w is not None else None for k, w in zip(("w_ih", "w_hh", "b_ih", "b_hh", "w_hr"), weights)]
+    return LSTMWeights(*values) if len(values) == 5 else LayerWeights(*values)
 
 
 def rnn_layer_backward(
@@ -64,51 +75,82 @@ def rnn_layer_backward(
     row t is the total ``dL/dh_t`` (direct plus through the recurrence; notebook 10).
     """
     check_nonlinearity(nonlinearity)
+    cell = Elman(nonlinearity)
+    hidden, _ = check_weights(cell, weights)
+    check_shape("x", x, ("seq_len", "batch", weights[0].shape[1]))
     seq_len, batch, _ = x.shape
-    w_ih, w_hh, b_ih, b_hh = weights
-    hidden_size = w_ih.shape[0]
-    check_shape("output", output, (seq_len, batch, hidden_size))
-    check_shape("grad_output", grad_output, (seq_len, batch, hidden_size))
-    check_shape("grad_h_n", grad_h_n, (batch, hidden_size))
+    check_shape("h0", h0, (batch, hidden))
+    check_shape("output", output, (seq_len, batch, hidden))
+    check_shape("grad_output", grad_output, (seq_len, batch, hidden))
+    check_shape("grad_h_n", grad_h_n, (batch, hidden))
+    check_same_dtype(x=x, h0=h0, output=output, grad_output=grad_output, grad_h_n=grad_h_n, w_ih=weights[0])
 
+    sizes = [batch] * seq_len
+    rows = output.reshape(seq_len * batch, hidden)  # the engine's layout: time-major rows
     with torch.no_grad():
-        grad_x = torch.zeros_like(x)
-        grad_w_ih = torch.zeros_like(w_ih)
-        grad_w_hh = torch.zeros_like(w_hh)
-        grad_b = torch.zeros(hidden_size, dtype=w_ih.dtype, device=w_ih.device)
-
-        # Forward order was 0..T-1 (reverse: T-1..0); backward walks it the other way.
-        forward_steps = list(range(seq_len - 1, -1, -1)) if reverse else list(range(seq_len))
-        grad_h = grad_h_n  # dL/dh arriving from "after the last step": only h_n's gradient
-        state_grads = torch.empty_like(output) if return_state_grads else None
-        for i in reversed(range(seq_len)):
-            t = forward_steps[i]
-            h_t = output[t]                                        # (batch, hidden)
-            h_prev = h0 if i == 0 else output[forward_steps[i - 1]]  # (batch, hidden)
-
-            grad_h_t = grad_h + grad_output[t]  # from step t+1 (or h_n), plus directly from output[t]
-            if state_grads is not None:
-                state_grads[t] = grad_h_t
-            if nonlinearity == "tanh":
-                grad_a = grad_h_t * (1 - h_t**2)  # tanh'(a_t) = 1 - tanh(a_t)^2 = 1 - h_t^2
-            else:
-                grad_a = grad_h_t * (h_t > 0).to(h_t.dtype)  # relu'(a_t) = 1 where a_t > 0 (same as h_t > 0)
-
-            grad_w_ih += grad_a.T @ x[t]      # (hidden, batch) @ (batch, input)  -> (hidden, input)
-            grad_w_hh += grad_a.T @ h_prev    # (hidden, batch) @ (batch, hidden) -> (hidden, hidden)
-            grad_b += grad_a.sum(dim=0)       # every sample and every step adds the same bias
-            grad_x[t] = grad_a @ w_ih         # (batch, hidden) @ (hidden, input) -> (batch, input)
-            grad_h = grad_a @ w_hh            # dL/dh_{t-1} through the recurrence
-
-    grads = LayerWeights(
-        grad_w_ih,
-        grad_w_hh,
-        None if b_ih is None else grad_b,
-        None if b_hh is None else grad_b.clone(),  # b_ih and b_hh enter a_t alike: same gradient
-    )
+        grads = backward_layer(
+            cell, sizes, reverse, x.reshape(seq_len * batch, -1), *weights, None, (h0,),
+            _Buffers(rows, [rows], {}, sizes), grad_output.reshape(seq_len * batch, hidden), (grad_h_n,),
+            state_grads=return_state_grads,
+        )
+    result = (grads["x"].view_as(x), grads["state0"][0], _grads_as_weights(grads, weights))
     if return_state_grads:
-        return grad_x, grad_h, grads, state_grads
-    return grad_x, grad_h, grads
+        return (*result, grads["states"][0].view(seq_len, batch, hidden))
+    return result
+
+
+def lstm_layer_backward(
+    x: Tensor,
+    state0: tuple[Tensor, Tensor] | None,
+    weights: LayerWeights | LSTMWeights,
+    grad_output: Tensor,
+    grad_h_n: Tensor | None = None,
+    grad_c_n: Tensor | None = None,
+    reverse: bool = False,
+    *,
+    return_state_grads: bool = False,
+):
+    """Backpropagation through time for one LSTM layer in one direction, by hand (notebook 13).
+
+    x: (seq_len, batch, input_size); state0: ``(h0, c0)`` or None for zeros; weights: ``LayerWeights``
+    (or ``LSTMWeights`` with w_hr); grad_output: (seq_len, batch, h width), dL/d output[t];
+    grad_h_n, grad_c_n: dL/dh_n, dL/dc_n, (batch, ·), or None for zeros. The forward pass is run
+    again (``engine.forward_layer``) to keep the gate activations, then walked backwards:
+    ``cells.LSTM.backward_step`` at every step.
+
+    Returns ``(grad_x, (grad_h0, grad_c0), grads)``, grads a ``LayerWeights``/``LSTMWeights`` of the
+    parameter gradients. With ``return_state_grads=True`` a fourth entry ``(dh, dc)``, each
+    (seq_len, batch, ·): row t is the total gradient reaching h_t and c_t. ``dc`` shows the cell
+    state's additive path: ``dL/dc_{t-1} = dL/dc_t * f_t + ...``, no weight matrix in the way.
+    """
+    cell = LSTM()
+    hidden, proj = check_weights(cell, weights)
+    check_shape("x", x, ("seq_len", "batch", weights[0].shape[1]))
+    seq_len, batch, _ = x.shape
+    widths = cell.state_sizes(hidden, proj)
+    if state0 is None:
+        state0 = tuple(x.new_zeros(batch, w) for w in widths)
+    for name, s, w in zip(("h0", "c0"), state0, widths):
+        check_shape(name, s, (batch, w))
+    check_shape("grad_output", grad_output, (seq_len, batch, widths[0]))
+    for name, g, w in zip(("grad_h_n", "grad_c_n"), (grad_h_n, grad_c_n), widths):
+        if g is not None:
+            check_shape(name, g, (batch, w))
+    check_same_dtype(x=x, h0=state0[0], c0=state0[1], grad_output=grad_output, w_ih=weights[0])
+
+    sizes = [batch] * seq_len
+    weights5 = (*weights, None)[:5]
+    with torch.no_grad():
+        flat_x = x.reshape(seq_len * batch, -1)
+        _, _, buffers = forward_layer(cell, sizes, reverse, flat_x, *weights5, tuple(state0))
+        grads = backward_layer(cell, sizes, reverse, flat_x, *weights5, tuple(state0), buffers,
+                               grad_output.reshape(seq_len * batch, -1), (grad_h_n, grad_c_n),
+                               state_grads=return_state_grads)
+    result = (grads["x"].view_as(x), grads["state0"], _grads_as_weights(grads, weights))
+    if return_state_grads:
+        dh, dc = grads["states"]
+        return (*result, (dh.view(seq_len, batch, -1), dc.view(seq_len, batch, -1)))
+    return result
 
 
 def _expect(name: str, tensor: Tensor, expected: tuple[int, ...], meaning: str) -> None:
@@ -162,7 +204,7 @@ def rnn_backward(
     num_dirs = 2 if rnn.bidirectional else 1
     weights = get_weights(rnn)
     for w in weights:
-        check_weights(w)
+        check_weights(Elman(rnn.nonlinearity), w)
     input_size, hidden_size = weights[0].input_size, weights[0].hidden_size
 
     layout = ("batch", "seq_len", input_size) if rnn.batch_first else ("seq_len", "batch", input_size)

@@ -8,13 +8,22 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .cell import LayerWeights, activation
-from .sequence import check_layer_args
+from ._checks import check_nonlinearity, check_same_dtype, check_shape
+from .cells import Elman, activation
+from .functional import check_weights
 
 
 def _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity):
     """Checked h0 (zeros if None), and the two biases summed once: (hidden_size,)."""
-    h0 = check_layer_args(x, h0, LayerWeights(w_ih, w_hh, b_ih, b_hh), nonlinearity)
+    check_nonlinearity(nonlinearity)
+    hidden, _ = check_weights(Elman(nonlinearity), (w_ih, w_hh, b_ih, b_hh))
+    check_shape("x", x, ("seq_len", "batch", w_ih.shape[1]))
+    if x.shape[0] == 0:
+        raise ValueError("x: expected a sequence of at least one step, got seq_len 0")
+    if h0 is None:
+        h0 = x.new_zeros(x.shape[1], hidden)
+    check_shape("h0", h0, (x.shape[1], hidden))
+    check_same_dtype(x=x, h0=h0, w_ih=w_ih, w_hh=w_hh, b_ih=b_ih, b_hh=b_hh)
     bias = torch.zeros(w_ih.shape[0], dtype=x.dtype, device=x.device)
     if b_ih is not None:
         bias = bias + b_ih

@@ -28,8 +28,8 @@ from torch import Tensor, nn
 
 from ._checks import check_nonlinearity, check_same_dtype, check_shape, fmt_shape
 from .backward import rnn_layer_backward
-from .cell import LayerWeights
-from .sequence import rnn_layer
+from .cells import LayerWeights
+from .functional import rnn_layer
 from .weights import get_layer_weights
 
 #: PyTorch adds this to the total norm before dividing (``max_norm / (total_norm + 1e-6)``),

@@ -168,3 +168,58 @@ def test_training_mode_dropout_is_refused():
     x = torch.randn(4, 2, 3, dtype=torch.float64)
     with pytest.raises(ValueError, match=r"dropout=0.5 in training mode.*rnn.eval\(\)"):
         rnn_backward(rnn, x, None, torch.zeros(4, 2, 4, dtype=torch.float64), None)
+
+
+# --- the LSTM, by hand ----------------------------------------------------------------------------
+
+
+def _lstm_reference(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+    """A plain-ops LSTM loop (independent of the package), keeping every h_t and c_t for their gradients."""
+    h, c, hs, cs = h0, c0, [], []
+    for x_t in x:
+        i, f, g, o = (x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh).chunk(4, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        h.retain_grad()
+        c.retain_grad()
+        hs.append(h)
+        cs.append(c)
+    return hs, cs
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lstm_layer_backward_matches_autograd_with_the_state_gradients_of_every_step(seed):
+    torch.manual_seed(seed)
+    lstm = nn.LSTM(3, 4, dtype=torch.float64)
+    x = torch.randn(6, 2, 3, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(2, 4, dtype=torch.float64, requires_grad=True)
+    c0 = torch.randn(2, 4, dtype=torch.float64, requires_grad=True)
+    grad_output = torch.randn(6, 2, 4, dtype=torch.float64)
+    grad_h_n, grad_c_n = torch.randn(2, 4, dtype=torch.float64), torch.randn(2, 4, dtype=torch.float64)
+    weights = [p for p in lstm.parameters()]
+    hs, cs = _lstm_reference(x, h0, c0, *weights)
+    output, (h_n, c_n) = lstm(x, (h0.unsqueeze(0), c0.unsqueeze(0)))
+    torch.testing.assert_close(torch.stack(hs), output, atol=ATOL, rtol=RTOL)  # the reference is nn.LSTM
+    loss = (torch.stack(hs) * grad_output).sum() + (hs[-1] * grad_h_n).sum() + (cs[-1] * grad_c_n).sum()
+    loss.backward()
+
+    with torch.no_grad():
+        grad_x, (grad_h0, grad_c0), grads, (dh, dc) = rnn_helpers.lstm_layer_backward(
+            x, (h0, c0), rnn_helpers.get_layer_weights(lstm), grad_output, grad_h_n, grad_c_n,
+            return_state_grads=True)
+    names = ("w_ih", "w_hh", "b_ih", "b_hh")
+    expected = {"x": x.grad, "h0": h0.grad, "c0": c0.grad, **{n: p.grad for n, p in zip(names, weights)}}
+    got = {"x": grad_x, "h0": grad_h0, "c0": grad_c0, **dict(zip(names, grads))}
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name], atol=ATOL, rtol=RTOL, msg=lambda m, n=name: f"{n}: {m}")
+    torch.testing.assert_close(dh, torch.stack([h.grad for h in hs]), atol=ATOL, rtol=RTOL)
+    torch.testing.assert_close(dc, torch.stack([c.grad for c in cs]), atol=ATOL, rtol=RTOL)
+
+
+def test_lstm_layer_backward_refuses_wrong_shapes():
+    w = rnn_helpers.get_layer_weights(nn.LSTM(3, 4))
+    x = torch.randn(5, 2, 3)
+    with pytest.raises(ValueError, match=r"grad_output: expected shape \(5, 2, 4\), got \(5, 2, 3\)"):
+        rnn_helpers.lstm_layer_backward(x, None, w, torch.zeros(5, 2, 3))
+    with pytest.raises(ValueError, match=r"grad_c_n: expected a 2-D tensor of shape \(2, 4\), got a 1-D tensor of shape \(4,\)"):
+        rnn_helpers.lstm_layer_backward(x, None, w, torch.zeros(5, 2, 4), None, torch.zeros(4))

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from .. import fused, get_layer_weights, sequence
+from .. import functional, fused, get_layer_weights
 from ._core import Exercise, not_attempted
 
 _REFUSED = "write the loop yourself"
@@ -33,7 +33,7 @@ def _package_loops_refused() -> Iterator[None]:
     The code object is swapped (and restored), so every name bound to them refuses too,
     e.g. ``rnn_layer`` imported into the notebook by ``from rnn_helpers import rnn_layer``.
     """
-    targets = [sequence.rnn_layer, sequence.rnn_forward, fused.rnn_layer_concat, fused.rnn_layer_hoisted]
+    targets = [functional.rnn_layer, functional.rnn_forward, fused.rnn_layer_concat, fused.rnn_layer_hoisted]
     saved = [f.__code__ for f in targets]
     try:
         for f in targets:

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from .. import rnn_cell
-from ..manual_rnn import ManualRNN
+from .. import ManualRNN
 from ._core import Exercise, not_attempted
 
 # ---------------------------------------------------------------------------------------------

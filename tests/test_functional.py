@@ -1,4 +1,6 @@
-"""rnn_cell, rnn_layer, rnn_forward and the fused variants against nn.RNN / nn.RNNCell."""
+"""The functional API (rnn_/lstm_/gru_ cell, layer, forward; the fused variants) against PyTorch, and compare.py."""
+
+import warnings
 
 import pytest
 import torch
@@ -11,6 +13,12 @@ from rnn_helpers import (
     assert_matches,
     get_layer_weights,
     get_weights,
+    gru_cell,
+    gru_forward,
+    gru_layer,
+    lstm_cell,
+    lstm_forward,
+    lstm_layer,
     rnn_cell,
     rnn_forward,
     rnn_layer,
@@ -267,3 +275,106 @@ def test_assert_matches_rejects_shape_and_dtype_differences():
         assert_matches(torch.zeros(3), torch.zeros(3, dtype=torch.float64))
     with pytest.raises(AssertionError):
         assert_matches(torch.tensor([float("nan")]), torch.tensor([float("nan")]))
+
+
+# --- the LSTM and the GRU, as functions --------------------------------------------------------
+
+GATED = {"LSTM": (nn.LSTM, nn.LSTMCell, lstm_cell, lstm_layer, lstm_forward),
+         "GRU": (nn.GRU, nn.GRUCell, gru_cell, gru_layer, gru_forward)}
+
+
+def _states(h):
+    return h if isinstance(h, tuple) else (h,)
+
+
+@pytest.mark.parametrize("kind", list(GATED))
+@pytest.mark.parametrize("bias", [True, False])
+def test_gated_cells_match_pytorch_cells_batched_and_unbatched(kind, bias):
+    module_cls, cell_cls, cell_fn, _, _ = GATED[kind]
+    cell = cell_cls(4, 3, bias=bias, dtype=torch.float64)
+    x = torch.randn(5, 4, dtype=torch.float64)
+    state = tuple(torch.randn(5, 3, dtype=torch.float64) for _ in range(2 if kind == "LSTM" else 1))
+    hx = state if kind == "LSTM" else state[0]
+    w = get_layer_weights(cell)
+    for got, want in zip(_states(cell_fn(x, hx, *w)), _states(cell(x, hx))):
+        _close(got, want)
+    one = tuple(s[0] for s in state) if kind == "LSTM" else state[0][0]
+    for got, want in zip(_states(cell_fn(x[0], one, *w)), _states(cell(x[0], one))):
+        _close(got, want)
+
+
+def test_lstm_cell_with_projection_matches_a_one_step_nn_lstm():
+    lstm = nn.LSTM(4, 5, proj_size=2, dtype=torch.float64)
+    x = torch.randn(1, 3, 4, dtype=torch.float64)
+    h0, c0 = torch.randn(1, 3, 2, dtype=torch.float64), torch.randn(1, 3, 5, dtype=torch.float64)
+    _, (h_n, c_n) = lstm(x, (h0, c0))
+    h, c = lstm_cell(x[0], (h0[0], c0[0]), *get_layer_weights(lstm))
+    _close(h, h_n[0])
+    _close(c, c_n[0])
+
+
+@pytest.mark.parametrize("kind", list(GATED))
+def test_gated_layers_reverse_and_lengths_match_packed_bidirectional(kind):
+    module_cls, _, _, layer_fn, forward_fn = GATED[kind]
+    rnn = module_cls(3, 4, bidirectional=True, dtype=torch.float64)
+    lengths = torch.tensor([5, 2, 4])
+    x = torch.randn(5, 3, 3, dtype=torch.float64)
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+    out_packed, expected_final = rnn(packed)
+    expected_out, _ = nn.utils.rnn.pad_packed_sequence(out_packed, total_length=5)
+    out, final = forward_fn(x, get_weights(rnn), bidirectional=True, lengths=lengths)
+    _close(out, expected_out)
+    for got, want in zip(_states(final), _states(expected_final)):
+        _close(got, want)
+    # one direction at a time, with the layer function
+    for direction in (0, 1):
+        out_d, final_d = layer_fn(x, None, *get_layer_weights(rnn, 0, reverse=bool(direction)),
+                                  reverse=bool(direction), lengths=lengths)
+        _close(out_d, expected_out[..., 4 * direction: 4 * direction + 4])
+        for got, want in zip(_states(final_d), _states(expected_final)):
+            _close(got, want[direction])
+
+
+@given(configs, st.booleans())
+def test_gated_forward_matches_pytorch(c, projected):
+    for kind, (module_cls, _, _, _, forward_fn) in GATED.items():
+        kwargs = dict(bias=c["bias"], batch_first=c["batch_first"], bidirectional=c["bidirectional"], dtype=c["dtype"])
+        proj = 1 if kind == "LSTM" and projected and c["hidden_size"] > 1 else 0
+        if proj:
+            kwargs["proj_size"] = proj
+        rnn = module_cls(c["input_size"], c["hidden_size"], c["num_layers"], **kwargs)
+        dirs = 2 if c["bidirectional"] else 1
+        shape = (c["batch"], c["seq_len"]) if c["batch_first"] else (c["seq_len"], c["batch"])
+        x = torch.randn(*shape, c["input_size"], dtype=c["dtype"])
+        widths = [proj or c["hidden_size"]] + ([c["hidden_size"]] if kind == "LSTM" else [])
+        state = [torch.randn(c["num_layers"] * dirs, c["batch"], w, dtype=c["dtype"]) for w in widths]
+        hx = (tuple(state) if kind == "LSTM" else state[0]) if c["with_h0"] else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # nn.LSTM with proj_size: "not supported with oneDNN"
+            expected_out, expected_final = rnn(x, hx)
+        out, final = forward_fn(x, get_weights(rnn), hx, batch_first=c["batch_first"], bidirectional=c["bidirectional"])
+        _close(out, expected_out)
+        for got, want in zip(_states(final), _states(expected_final)):
+            _close(got, want)
+
+
+def test_gated_errors_name_expected_and_actual():
+    lstm = nn.LSTM(4, 3)
+    w = get_layer_weights(lstm)
+    x = torch.randn(5, 2, 4)
+    with pytest.raises(TypeError, match=r"state0: an LSTM's state is a pair \(h, c\) of tensors, got a tensor of shape \(2, 3\)"):
+        lstm_layer(x, torch.zeros(2, 3), *w)
+    with pytest.raises(ValueError, match=r"c0: expected shape \(2, 3\), got \(2, 4\)"):
+        lstm_layer(x, (torch.zeros(2, 3), torch.zeros(2, 4)), *w)
+    with pytest.raises(ValueError, match=r"w_ih: expected 4 \* hidden_size rows .* got 6 rows"):
+        lstm_cell(x[0], (torch.zeros(2, 3), torch.zeros(2, 3)), torch.randn(6, 4), torch.randn(6, 3))
+    with pytest.raises(ValueError, match=r"w_hh: expected shape \(9, 3\), got \(3, 3\)"):
+        gru_cell(x[0], torch.zeros(2, 3), torch.randn(9, 4), torch.randn(3, 3))
+    with pytest.raises(ValueError, match="w_hr: only an LSTM has a projection"):
+        from rnn_helpers.cells import GRU
+        from rnn_helpers.functional import check_weights
+        check_weights(GRU(), (torch.randn(9, 4), torch.randn(9, 3), None, None, torch.randn(2, 3)))
+    with pytest.raises(ValueError, match=r"h0: expected shape \(1, 2, 2\) = \(num_layers \* num_directions, batch, proj_size\), got \(1, 2, 3\)"):
+        lstm_forward(x, get_weights(nn.LSTM(4, 3, proj_size=2)), (torch.zeros(1, 2, 3), torch.zeros(1, 2, 3)))
+    with pytest.raises(ValueError, match=r"lengths: expected every length in 1..seq_len = 1..5, got \[6, 2\]"):
+        gru_layer(x, None, *get_layer_weights(nn.GRU(4, 3)), lengths=torch.tensor([6, 2]))
