@@ -10,7 +10,8 @@ The core, in the order a forward pass runs through it (each idea derived in a no
   ``lstm_forward`` / ``gru_forward`` (a whole stack: 04, 06, 07).
 - ``modules``: ``ManualRNN``, ``ManualLSTM``, ``ManualGRU`` and their ``...Cell`` twins, drop-ins for
   PyTorch's modules (08, 13, 14).
-- ``fused``: the same Elman layer rearranged: ``rnn_layer_concat``, ``rnn_layer_hoisted`` (05).
+- ``fused``: the same Elman layer rearranged: ``rnn_layer_concat``, ``rnn_layer_hoisted`` and the
+  allocation-free ``rnn_layer_inference`` (05).
 - ``backward``: ``rnn_layer_backward``, ``rnn_backward``, ``lstm_layer_backward``: BPTT by hand (09, 13).
 - ``weights``: ``get_layer_weights``, ``get_weights``, ``set_layer_weights``, ``param_name``.
 - ``compare``: ``assert_matches``, ``tolerance``: assert equal at a stated tolerance, print one line.
@@ -26,7 +27,7 @@ imported only when a picture is drawn).
 from .backward import lstm_layer_backward, rnn_backward, rnn_layer_backward
 from .cells import LayerWeights, LSTMWeights, activation
 from .compare import TOLERANCES, assert_matches, tolerance
-from .fused import rnn_layer_concat, rnn_layer_hoisted
+from .fused import rnn_layer_concat, rnn_layer_hoisted, rnn_layer_inference
 from .grad_norms import clip_grad_norm_by_hand, clip_grad_value_by_hand, hidden_grad_norms, hidden_state_grads
 from .functional import (
     gru_cell,
@@ -97,6 +98,7 @@ __all__ = [
     "rnn_layer",
     "rnn_layer_concat",
     "rnn_layer_hoisted",
+    "rnn_layer_inference",
     "seen_steps",
     "set_layer_weights",
     "show",

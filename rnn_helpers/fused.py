@@ -1,6 +1,8 @@
-"""Two rearrangements of the same layer (notebook 05): one concatenated matmul, and a hoisted input projection.
+"""The same Elman layer, rearranged (notebook 05): one concatenated matmul, a hoisted input projection,
+and a hand-written inference loop that needs no allocation inside the loop.
 
-Both compute exactly what ``rnn_layer`` computes; only the order of the work changes.
+All three compute exactly what ``rnn_layer`` computes; only the order of the work changes (and with it
+the last float bits).
 """
 
 from __future__ import annotations
@@ -86,3 +88,37 @@ def rnn_layer_hoisted(
         h = act(p_t + h @ w_hh.T)
         outputs.append(h)
     return torch.stack(outputs), h
+
+
+def rnn_layer_inference(
+    x: Tensor,
+    h0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> tuple[Tensor, Tensor]:
+    """The hoisted layer for inference, written so that the loop allocates nothing (no autograd).
+
+    x: (seq_len, batch, input_size)   h0: (batch, hidden_size) or None
+    w_ih: (hidden_size, input_size)   w_hh: (hidden_size, hidden_size)   b_ih, b_hh: (hidden_size,) or None
+    Returns (output (seq_len, batch, hidden_size), h_n (batch, hidden_size)), like ``rnn_layer``.
+
+    Three things make it fast: the input projection of every step is ONE product written straight
+    into the preallocated output (``torch.addmm(..., out=output)``); ``w_hh.T`` is made contiguous once,
+    not once per step; and each step works in place on its own rows of that output: ``addmm_`` adds
+    ``h_{t-1} @ w_hh.T`` to them, ``tanh_`` turns them into h_t. Gradients do not flow through in-place
+    ``out=`` writes, so it runs under ``torch.no_grad()``.
+    """
+    h, bias = _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity)
+    seq_len, batch, input_size = x.shape
+    with torch.no_grad():
+        output = x.new_empty(seq_len, batch, w_ih.shape[0])                  # (seq_len, batch, hidden)
+        torch.addmm(bias, x.reshape(seq_len * batch, input_size), w_ih.t(),  # every step's input part,
+                    out=output.view(seq_len * batch, -1))                     # straight into output
+        w_hh_t = w_hh.t().contiguous()                                       # (hidden, hidden), once
+        for h_t in output:                                                   # h_t: this step's rows
+            h_t.addmm_(h, w_hh_t)                                            # += h_{t-1} @ w_hh.T
+            h = h_t.tanh_() if nonlinearity == "tanh" else h_t.relu_()       # h_t = act(...), in place
+    return output, h.clone()

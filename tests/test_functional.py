@@ -24,6 +24,7 @@ from rnn_helpers import (
     rnn_layer,
     rnn_layer_concat,
     rnn_layer_hoisted,
+    rnn_layer_inference,
     set_layer_weights,
     tolerance,
 )
@@ -76,7 +77,7 @@ def test_fused_layers_match_rnn_layer(c):
     h0 = torch.randn(1, c["batch"], c["hidden_size"], dtype=c["dtype"]) if c["with_h0"] else None
     expected_out, expected_hn = rnn(x, h0)
     w = get_layer_weights(rnn)
-    for layer_fn in (rnn_layer, rnn_layer_concat, rnn_layer_hoisted):
+    for layer_fn in (rnn_layer, rnn_layer_concat, rnn_layer_hoisted, rnn_layer_inference):
         out, h_n = layer_fn(x, None if h0 is None else h0[0], *w, nonlinearity=c["nonlinearity"])
         _close(out, expected_out)
         _close(h_n, expected_hn[0])
