@@ -72,14 +72,10 @@ class _Buffers:
     def __init__(self, g: Tensor, states: list[Tensor], extras: dict[str, Tensor], sizes: Sequence[int]):
         self.g, self.states, self.extras = g, states, extras
         self.g_steps = g.split(sizes)
-        self.state_steps = [s.split(sizes) for s in states]
-        self.extra_steps = {name: buffer.split(sizes) for name, buffer in extras.items()}
-
-    def new(self, t: int) -> tuple[Tensor, ...]:
-        return tuple(steps[t] for steps in self.state_steps)
-
-    def saved(self, t: int) -> dict[str, Tensor]:
-        return {name: steps[t] for name, steps in self.extra_steps.items()}
+        state_steps = [self.g_steps if s is g else s.split(sizes) for s in states]
+        self.new = list(zip(*state_steps))  # new[t]: step t's rows of every state buffer
+        extra_steps = {name: buffer.split(sizes) for name, buffer in extras.items()}
+        self.saved = [{name: steps[t] for name, steps in extra_steps.items()} for t in range(len(sizes))]
 
 
 def _step_weights(cell: Cell, w_hh: Tensor, b_hh: Tensor | None, w_hr: Tensor | None) -> StepWeights:
@@ -118,11 +114,13 @@ def forward_layer(cell: Cell, sizes: Sequence[int], reverse: bool, x: Tensor, w_
     order, carried = schedule(sizes, reverse)
     finished: list[tuple[Tensor, ...]] = []  # rows whose sequence ends at this visit (bottom rows first)
     prev = None
+    step, g_steps, news, saved = cell.forward_step, buffers.g_steps, buffers.new, buffers.saved
     for k, t in enumerate(order):
         rows = sizes[t]
-        prev = _join(prev, state0, carried[k], rows)
-        new = buffers.new(t)
-        cell.forward_step(buffers.g_steps[t], prev, new, w, buffers.saved(t))
+        if prev is None or carried[k] != rows or prev[0].shape[0] != rows:  # else: every row carries on
+            prev = _join(prev, state0, carried[k], rows)
+        new = news[t]
+        step(g_steps[t], prev, new, w, saved[t])
         still_running = carried[k + 1] if k + 1 < len(order) else 0
         if still_running < rows:
             finished.append(tuple(s[still_running:rows] for s in new))
@@ -171,10 +169,10 @@ def backward_layer(cell: Cell, sizes: Sequence[int], reverse: bool, x: Tensor, w
         grad_new = _join(carry, grad_final, carried[k + 1] if k + 1 < T else 0, rows)
         if grad_out_steps is not None:
             grad_new = (grad_new[0] + grad_out_steps[t],) + grad_new[1:]  # h_t is also output[t]
-        previous = buffers.new(order[k - 1]) if k > 0 else None
+        previous = buffers.new[order[k - 1]] if k > 0 else None
         prev = _join(previous, state0, carried[k], rows)
-        grad_prev, grad_total = cell.backward_step(grad_new, buffers.g_steps[t], prev, buffers.new(t), w,
-                                                   buffers.saved(t), g_in_steps[t], g_rec_steps[t])
+        grad_prev, grad_total = cell.backward_step(grad_new, buffers.g_steps[t], prev, buffers.new[t], w,
+                                                   buffers.saved[t], g_in_steps[t], g_rec_steps[t])
         if recorded_steps is not None:
             for steps, grad in zip(recorded_steps, grad_total):
                 steps[t].copy_(grad)
