@@ -260,6 +260,53 @@ def plot(results: Sequence[Result], path: str) -> None:
     plt.close(fig)
 
 
+def compile_check(seq_lens: Sequence[int] = (10, 40), batch: int = 8, size: int = 64,
+                  rounds: int = 5) -> list[dict]:
+    """What ``torch.compile`` does with the naive Python loop over time, measured.
+
+    For each sequence length: the number of operations in the graph TorchDynamo captures (it grows with
+    seq_len: the loop is unrolled, one copy of the step per time step), the seconds the first call takes
+    (tracing and compiling), and then the time per call of the compiled loop, the eager loop and nn.RNN.
+    """
+    import time
+
+    import torch._dynamo  # imported here: seconds, and only for this check
+
+    results = []
+    for T in seq_lens:
+        torch.manual_seed(0)
+        rnn = nn.RNN(size, size)
+        weights = [p.detach() for p in rnn.parameters()]
+        x = torch.randn(T, batch, size)
+        counted: list[int] = []
+
+        def counting_backend(gm, example_inputs):
+            counted.append(sum(1 for node in gm.graph.nodes if node.op == "call_function"))
+            return gm.forward
+
+        torch._dynamo.reset()
+        with torch.no_grad():
+            torch.compile(naive_loop, backend=counting_backend)(x, *weights)
+        torch._dynamo.reset()
+        compiled = torch.compile(naive_loop)
+        start = time.perf_counter()
+        with torch.no_grad():
+            compiled(x, *weights)
+        first_call = time.perf_counter() - start
+        timers = {name: benchmark.Timer("fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
+                  for name, fn in (("compiled loop", lambda: compiled(x, *weights)),
+                                   ("eager loop", lambda: naive_loop(x, *weights)), ("nn.RNN", lambda: rnn(x)))}
+        times: dict[str, list[float]] = {name: [] for name in timers}
+        with torch.no_grad():
+            for _ in range(rounds):
+                for name, timer in timers.items():
+                    times[name].append(timer.timeit(20).median)
+        result = {"seq_len": T, "graph_ops": sum(counted), "first_call_s": first_call}
+        result.update({f"{name} us": statistics.median(v) * 1e6 for name, v in times.items()})
+        results.append(result)
+    return results
+
+
 def _parse_size(text: str) -> tuple[int, int, int, int]:
     try:
         values = tuple(int(v) for v in text.split(","))
@@ -283,12 +330,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write every number to FILE")
     parser.add_argument("--plot", metavar="FILE", help="draw the ratios to FILE (PNG)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
+    parser.add_argument("--compile", action="store_true",
+                        help="instead: what torch.compile does with the naive loop (graph size, compile time, speed)")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds: expected at least 1, got {args.rounds}")
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda: no CUDA device is available here")
     torch.set_num_threads(args.threads)
+    if args.compile:
+        print(machine_line("cpu"))
+        for row in compile_check():
+            print(f"seq_len={row['seq_len']:3d}: {row['graph_ops']} ops in the captured graph; first call "
+                  f"{row['first_call_s']:.1f} s; then per call: compiled {row['compiled loop us']:.0f} us, "
+                  f"eager {row['eager loop us']:.0f} us, nn.RNN {row['nn.RNN us']:.0f} us")
+        return 0
     sizes = {name: SIZES[name] for name in args.sizes}
     sizes.update({f"T{t},B{b},I{i},H{h}": (t, b, i, h) for t, b, i, h in args.size})
     results, rates = run(list(sizes.items()), args.rounds, args.device, getattr(torch, args.dtype),
