@@ -12,6 +12,7 @@ and copied beside the output, so build/site/ and build/slides/ each open from fi
 The notebooks are read from a staged copy, never changed in place. Staging:
 - replaces an image loaded from the network in markdown (the header's Colab badge) by its alt text,
   keeping the link around it;
+- site: hides the Colab setup cell (the decks skip it already: its slide type is "skip");
 - site: copies each figure's alt text from its output's metadata (where ``rnn_helpers.show`` puts
   it, and nbconvert reads it) to the cell metadata myst-nb reads (``mystnb.image.alt``: one per
   cell, so a cell with several figures is split, one figure per part);
@@ -133,6 +134,10 @@ def site_notebook(nb):
         if cell.cell_type == "markdown":
             cell.source = offline_markdown(cell.source)
             cells.append(cell)
+        elif "colab-setup" in cell.metadata.get("tags", []):
+            # Colab-only; a reader of the site runs nothing (the page's launch buttons open Colab)
+            cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
+            cells.append(cell)
         elif cell.cell_type == "code":
             for part in split_figures(cell):
                 figures = image_outputs(part)
@@ -213,7 +218,7 @@ def landing_page() -> str:
                 rows[name] = cells[-1]
     table = ["| # | notebook | what you do |", "|---|---|---|"]
     for name, title in series.TITLES.items():
-        table.append(f"| {name[:2]} | [{title}]({name}) | {rows.get(name, '')} |")
+        table.append(f"| {name[:2]} | [{title}](notebooks/{name}) | {rows.get(name, '')} |")
     wanted = ["Start without installing anything", "On your machine: two commands"]
     missing = [w for w in wanted if w not in sections]
     if missing:
@@ -268,15 +273,18 @@ def build_slides(notebooks: Path = ROOT / "notebooks", out: Path = BUILD / "slid
     shutil.rmtree(out, ignore_errors=True)
     (out / "_vendor").mkdir(parents=True)
     modules = vendor()
-    for part in ("dist", "plugin"):
-        shutil.copytree(modules / "reveal.js" / part, out / "_vendor" / "reveal.js" / part)
+    theme = "white"  # "simple", nbconvert's default, imports its fonts from the network
+    other_themes = shutil.ignore_patterns(*(p.name for p in (modules / "reveal.js" / "dist" / "theme").glob("*.css")
+                                            if p.name != f"{theme}.css"), "*.map", "*.esm.js")
+    for part in ("dist", "plugin/notes"):
+        shutil.copytree(modules / "reveal.js" / part, out / "_vendor" / "reveal.js" / part, ignore=other_themes)
     shutil.copy2(modules / "requirejs" / "require.js", out / "_vendor" / "require.js")
     copy_mathjax(out / "_vendor" / "mathjax")
     config = Config()
     config.SlidesExporter.extra_template_basedirs = [str(SITE / "templates")]
     config.SlidesExporter.template_name = "rnn_slides"
     config.SlidesExporter.reveal_url_prefix = "_vendor/reveal.js"
-    config.SlidesExporter.reveal_theme = "white"  # "simple", the default, imports fonts from the network
+    config.SlidesExporter.reveal_theme = theme
     config.SlidesExporter.require_js_url = "_vendor/require.js"
     config.SlidesExporter.mathjax_url = "_vendor/mathjax/tex-mml-chtml.js"
     exporter = SlidesExporter(config=config)
