@@ -7,9 +7,11 @@ RNN_PAGES_NOTEBOOKS=DIR builds from the notebooks in DIR instead of notebooks/ (
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import re
+import shutil
 import sys
 import tempfile
 from html.parser import HTMLParser
@@ -29,14 +31,20 @@ def notebooks_dir() -> Path:
     return Path(os.environ.get("RNN_PAGES_NOTEBOOKS", ROOT / "notebooks")).resolve()
 
 
+def _scratch(prefix: str) -> Path:
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
+
+
 @functools.cache
 def site() -> Path:
-    return build_pages.build_site(notebooks_dir(), Path(tempfile.mkdtemp(prefix="rnn-site-")) / "site")
+    return build_pages.build_site(notebooks_dir(), _scratch("rnn-site-") / "site")
 
 
 @functools.cache
 def slides() -> Path:
-    return build_pages.build_slides(notebooks_dir(), Path(tempfile.mkdtemp(prefix="rnn-slides-")) / "slides")
+    return build_pages.build_slides(notebooks_dir(), _scratch("rnn-slides-") / "slides")
 
 
 def figure_alts(stem: str) -> list:

@@ -107,14 +107,15 @@ def _kernelspec(jupyter: Path, python: Path) -> None:
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Colab (simulated)", "language": "python"}))
 
 
-def _simulate(name: str, colab: dict, work: Path) -> dict:
-    """Run ``name`` as Colab would (see the module docstring); return what the test checks."""
+def _simulate(name: str, colab: dict, work: Path, source: Path | None = None) -> dict:
+    """Run notebook ``name`` (from notebooks/, or ``source``) as Colab would (see the module
+    docstring); return what the test checks."""
     python = _fresh_env(work / "env")
     _kernelspec(work / "jupyter", python)
     env = {**colab["env"], "JUPYTER_PATH": str(work / "jupyter")}
     folder = work / "content"  # Colab's working folder: the notebook and nothing else
     folder.mkdir()
-    shutil.copy2(ROOT / "notebooks" / name, folder / name)
+    shutil.copy2(source or ROOT / "notebooks" / name, folder / name)
     modules = ["rnn_helpers", "torch", "matplotlib", "ipykernel", "google.colab"]
     probe = subprocess.run([python, "-c", PROBE, *modules], cwd=folder, env=env, capture_output=True, text=True)
     before = json.loads(probe.stdout) if probe.returncode == 0 else probe.stderr
@@ -154,3 +155,17 @@ def test_notebook_runs_alone_as_in_colab(name, colab):
     assert direct["url"] == f"https://github.com/{series.REPO}"
     assert direct["vcs_info"]["requested_revision"] == series.REF
     assert direct["vcs_info"]["commit_id"] == colab["head"], "installed from another commit than the one under test"
+
+
+def test_without_its_setup_cell_a_notebook_cannot_import_rnn_helpers_there(colab, tmp_path):
+    """The simulation can fail: the fresh kernel has no rnn_helpers until the setup cell installs it."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import torch, matplotlib\nimport rnn_helpers")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "no_setup.ipynb")
+    result = _simulate("no_setup.ipynb", colab, tmp_path / "run", source=tmp_path / "no_setup.ipynb")
+    assert result["returncode"] != 0
+    assert "No module named 'rnn_helpers'" in result["stderr"], result["stderr"][-2000:]
+    assert not list(result["site"].glob("rnn_helpers*")), "nothing may have installed it"

@@ -73,8 +73,12 @@ def vendor() -> Path:
 
 
 def copy_mathjax(dest: Path) -> None:
-    """MathJax 3's browser components (es5/: the TeX input, CHTML output, its fonts) into ``dest``."""
-    shutil.copytree(vendor() / "mathjax" / "es5", dest, dirs_exist_ok=True)
+    """MathJax 3's browser build (es5/) into ``dest``: the one combined component the pages load,
+    tex-mml-chtml.js, and everything it may load later (fonts, TeX extensions, the accessibility
+    explorer and its speech rules, the SVG output its menu offers); not the other combined ones."""
+    es5 = vendor() / "mathjax" / "es5"
+    unused = [p.name for p in es5.glob("*.js") if p.name not in ("tex-mml-chtml.js", "core.js", "loader.js", "startup.js")]
+    shutil.copytree(es5, dest, dirs_exist_ok=True, ignore=lambda folder, names: unused if Path(folder) == es5 else [])
 
 
 # ---------------------------------------------------------------- staging the notebooks
@@ -90,8 +94,12 @@ def offline_markdown(source: str) -> str:
     return REMOTE_IMG.sub(text, source)
 
 
+def is_figure(output) -> bool:
+    return any(t in output.get("data", {}) for t in IMAGE_TYPES)
+
+
 def image_outputs(cell) -> list:
-    return [o for o in cell.get("outputs", []) if any(t in o.get("data", {}) for t in IMAGE_TYPES)]
+    return [o for o in cell.get("outputs", []) if is_figure(o)]
 
 
 def output_alt(output) -> str | None:
@@ -109,7 +117,7 @@ def split_figures(cell) -> list:
         return [cell]
     parts, outputs = [], []
     for out in cell.outputs:
-        if out in image_outputs(cell) and any(o in image_outputs(cell) for o in outputs):
+        if is_figure(out) and any(is_figure(o) for o in outputs):
             parts.append(outputs)
             outputs = []
         outputs.append(out)
