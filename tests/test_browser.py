@@ -1,5 +1,9 @@
 """A real browser: start JupyterLab as `make lab` does, run a notebook's cells through the UI in
 headless Chromium, and check what a learner would see: the "manual == nn.RNN" lines and no error.
+Then the static site and a slide deck (tools/build_pages.py, built as `make site` / `make slides`
+build them), opened from file:// URLs as a reader opens them: every page loads with its figures and
+equations, no console error, no request leaves the machine (every request that is not file:// or
+data: is aborted and reported), and axe finds no serious or critical accessibility violation.
 
 Chromium comes from Debian's package (`apt-get install chromium`; .ci/run installs it), driven by
 Playwright pointed at that executable (Playwright's own browser download does not work here).
@@ -19,7 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+
+import _pages
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -87,17 +94,21 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+def _launch(p):
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    )
+
+
 def test_notebook_runs_in_jupyterlab_and_shows_the_proof(jupyterlab, tmp_path):
     from playwright.sync_api import sync_playwright
 
     base, token, served = jupyterlab
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+        browser = _launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
@@ -131,3 +142,121 @@ def test_notebook_runs_in_jupyterlab_and_shows_the_proof(jupyterlab, tmp_path):
             assert "manual == nn.RNN" in text, text[:2000]
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------- the static site and the decks
+
+
+def _watch_offline(page) -> dict:
+    """Record what goes wrong on ``page``: console errors, uncaught exceptions, failed loads, and
+    every request that would leave the machine (aborted: only file:// and data: are let through)."""
+    log = {"errors": [], "external": []}
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log["errors"].append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: log["errors"].append(f"failed to load {r.url[:120]}: {r.failure}"))
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            log["external"].append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return log
+
+
+def _math_state(page) -> dict:
+    """Wait for MathJax's first typeset, then count rendered and failed equations."""
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise.then(() => 1) : 0")
+    return page.evaluate("() => ({rendered: document.querySelectorAll('mjx-container').length,"
+                         " errors: document.querySelectorAll('mjx-merror').length})")
+
+
+def test_the_offline_check_catches_a_page_that_loads_from_a_cdn(tmp_path):
+    """The "no request leaves the machine" check can fail: a page loading a CDN script and a remote image."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    cdn = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.1/dist/reveal.js"
+    badge = "https://colab.research.google.com/assets/colab-badge.svg"
+    (tmp_path / "page.html").write_text(f'<html><body><script src="{cdn}"></script><img src="{badge}" alt="Open In Colab"></body></html>')
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page()
+            log = _watch_offline(page)
+            page.goto((tmp_path / "page.html").as_uri(), wait_until="load")
+        finally:
+            browser.close()
+    assert sorted(log["external"]) == sorted([cdn, badge])
+    assert log["errors"], "aborting the requests must show as errors too"
+
+
+def test_site_pages_load_offline_with_figures_equations_and_no_serious_axe_violation():
+    _require_browser()
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    site = _pages.site()
+    problems = []
+    with sync_playwright() as p:
+        browser = _launch(p)
+        axe = Axe()
+        try:
+            for name in ["index", "teaching", *_pages.STEMS]:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                log = _watch_offline(page)
+                page.goto((site / f"{name}.html").as_uri(), wait_until="load")
+                math = _math_state(page)
+                html = (site / f"{name}.html").read_text()
+                if 'class="math notranslate' in html and (math["rendered"] == 0 or math["errors"]):
+                    problems.append(f"{name}: equations not rendered by MathJax: {math}")
+                if name in _pages.STEMS:
+                    figures = page.eval_on_selector_all(
+                        ".cell_output img", "els => els.map(e => [e.getAttribute('alt'), e.complete && e.naturalWidth > 0])")
+                    if [alt for alt, _ in figures] != _pages.figure_alts(name) or not all(ok for _, ok in figures):
+                        problems.append(f"{name}: figures (alt, loaded) {figures} != stored alts {_pages.figure_alts(name)}")
+                problems += [f"{name}: {what}: {items}" for what, items in
+                             [("console errors", log["errors"]), ("requests leaving the machine", log["external"])] if items]
+                # axe's colour-contrast rule takes ~20 s on a long page of highlighted code here: code
+                # blocks (one stylesheet, the same on every page) are checked on one page, the rest everywhere
+                context = None if name == _pages.STEMS[1] else {"exclude": [[".highlight"]]}
+                # preload: False, or axe fetches the stylesheets itself, which file:// pages may not do
+                result = axe.run(page, context=context, options={"resultTypes": ["violations"], "preload": False})
+                problems += [f"{name}: axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+                             for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+                page.close()
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_slide_deck_opens_from_file_and_advances():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    stem = _pages.STEMS[1]
+    deck = _pages.slides() / f"{stem}.slides.html"
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            log = _watch_offline(page)
+            page.goto(deck.as_uri(), wait_until="load")
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            total = page.evaluate("() => Reveal.getTotalSlides()")
+            first = page.evaluate("() => Reveal.getIndices()")
+            page.evaluate("() => Reveal.next()")
+            second = page.evaluate("() => Reveal.getIndices()")
+            math = _math_state(page)
+            figures = page.eval_on_selector_all("img[src^='data:image']", "els => els.map(e => e.getAttribute('alt'))")
+        finally:
+            browser.close()
+    nb = nbformat.read(_pages.notebooks_dir() / f"{stem}.ipynb", as_version=4)
+    sections = sum(c.cell_type == "markdown" and c.source.startswith("## ") for c in nb.cells)
+    assert total >= sections > 0, f"{total} slides for {sections} sections"
+    assert first == {"h": 0, "v": 0, "f": None} and second != first, (first, second)
+    assert math["rendered"] > 0 and math["errors"] == 0, math
+    assert figures == _pages.figure_alts(stem)
+    assert log == {"errors": [], "external": []}, log
