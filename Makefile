@@ -10,10 +10,16 @@ BIN := $(VENV)/bin
 
 .PHONY: setup lab test test-all site slides notebooks headers clean
 
+# The install: a plain venv, then uv (from PyPI, pinned) installs the pinned list in seconds where pip
+# takes minutes. uv does not read pip's configuration, so the local wheel folder pip may be configured
+# with (`pip config`: find-links; on some machines it holds the CPU build of torch) is handed on.
+UV_VERSION := 0.13.9
+PIP_FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
+
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
+	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.txt $(addprefix --find-links ,$(PIP_FIND_LINKS))
 	touch $@
 
 setup: $(VENV)/.installed
@@ -24,11 +30,16 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
+# The suite runs in parallel, one worker per core (pytest-xdist); --dist loadscope keeps each notebook's
+# cells on one worker, in order. One BLAS thread per worker (and per notebook kernel): workers do not
+# fight over cores, and the stored outputs hold with one thread as with two.
+PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadscope
+
 test: setup
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-all: setup
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 site: setup
 	$(BIN)/python tools/build_pages.py site
