@@ -60,7 +60,8 @@ def _check_one_chunking(fn, num_layers: int, seq_len: int, batch: int, chunk_len
     if tuple(out.shape) != tuple(want_out.shape):
         if out.shape[1:] == want_out.shape[1:] and out.shape[0] < seq_len:
             return (
-                f"output has {out.shape[0]} steps, expected {seq_len}: keep every chunk's output and join them "
+                f"output has {out.shape[0]} step{'s' * (out.shape[0] != 1)}, expected {seq_len}: keep every "
+                "chunk's output and join them "
                 "along time, torch.cat(outputs, dim=0)"
             )
         if out.shape[0] < seq_len and out.shape[1] > batch:
