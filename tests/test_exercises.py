@@ -120,3 +120,22 @@ def test_a_wrong_answer_points_at_the_hint_and_a_right_one_does_not(capsys):
     assert capsys.readouterr().out == "Correct! (01.9 t)\n"
     ex.check(...)
     assert "hint" not in capsys.readouterr().out
+
+
+
+# Notebooks 01-04 (issue 8): every exercise declares its kind, and no answer of another type makes its
+# checker raise a TypeError. (Other notebooks' exercises join these lists as their owners convert them.)
+EXERCISES_01_04 = [e for e in EXERCISES if e.id.split(".")[0] in {"nb01", "nb02", "nb03", "nb04"}]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES_01_04)
+def test_exercises_of_01_to_04_declare_what_kind_of_answer_they_take(exercise):
+    assert exercise.kind != "any", f"{exercise.name}: set kind= (function, tensor, dict, tuple, int, number)"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES_01_04)
+def test_a_wrong_type_of_answer_is_told_so_not_a_type_error_from_the_checker(exercise):
+    for wrong in (3, "text", [1, 2], {"a": 1}, (None, None), lambda *args: 7, lambda *args: (7, 8)):
+        correct, message = exercise.feedback(wrong)
+        assert not correct
+        assert "raised TypeError" not in message, f"{exercise.name}: {wrong!r} -> {message}"

@@ -78,3 +78,32 @@ def test_heatmap_rejects_a_non_positive_vmax():
 def test_heatmap_accepts_low_precision_tensors():
     ax = plot_hidden_states(torch.full((3, 2), 0.5, dtype=torch.bfloat16), colorbar=False)
     np.testing.assert_allclose(np.asarray(ax.images[0].get_array()), np.full((2, 3), 0.5))
+
+
+def test_heatmap_uses_the_series_diverging_colormap():
+    from rnn_helpers.pictures.style import DIVERGING
+
+    ax = plot_hidden_states(torch.zeros(2, 2), colorbar=False)
+    assert ax.images[0].get_cmap().name == DIVERGING
+
+
+def test_tanh_in_out_puts_the_pre_activations_beside_the_states():
+    from rnn_helpers.pictures import plot_tanh_in_out
+
+    pre = torch.tensor([[8.0, -0.5], [-11.0, 0.2], [0.1, 3.0]])  # (seq_len=3, hidden_size=2)
+    fig = plot_tanh_in_out(pre, torch.tanh(pre), title="saturation")
+    left, right = (ax for ax in fig.axes if ax.images)  # the colour bars are Axes too
+    np.testing.assert_allclose(np.asarray(left.images[0].get_array()), pre.T.numpy())
+    np.testing.assert_allclose(np.asarray(right.images[0].get_array()), torch.tanh(pre).T.numpy(), rtol=1e-6)
+    assert left.images[0].get_clim() == (-11.0, 11.0), "pre-activations: scaled to their largest |value|"
+    assert right.images[0].get_clim() == (-1.0, 1.0), "states: tanh's range"
+    assert "receives" in left.get_title() and "returns" in right.get_title()
+    assert fig._suptitle.get_text() == "saturation"
+
+
+def test_tanh_in_out_refuses_different_shapes():
+    from rnn_helpers.pictures import plot_tanh_in_out
+
+    with pytest.raises(ValueError, match=r"expected the same shape \(seq_len, hidden_size\), got \(3, 2\) and \(2, 3\)"):
+        plot_tanh_in_out(torch.zeros(3, 2), torch.zeros(2, 3))
+    assert not plt.get_fignums()

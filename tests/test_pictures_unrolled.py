@@ -119,3 +119,44 @@ def test_bad_arguments_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         draw_unrolled_rnn(**kwargs)
     assert not plt.get_fignums(), "a bad argument must fail before a figure is created"
+
+
+def test_colours_come_from_the_series_palette():
+    from rnn_helpers.pictures.style import BLUE, ORANGE, VERMILLION
+    from rnn_helpers.pictures.unrolled import tint
+
+    ax = draw_unrolled_rnn(2, 3)
+    boxes = {p.get_gid(): p for p in ax.patches if (p.get_gid() or "").startswith("box:")}
+    to_hex = matplotlib.colors.to_hex
+    assert to_hex(boxes["box:h1,0"].get_facecolor()) == tint(ORANGE, 0.7), "top layer (output): orange"
+    assert to_hex(boxes["box:h0,0"].get_facecolor()) == tint(BLUE, 0.85)
+    assert to_hex(boxes["box:h0,2"].get_edgecolor()) == VERMILLION.lower(), "last step (h_n): vermillion edge"
+    assert to_hex(boxes["box:h0,1"].get_edgecolor()) == BLUE.lower()
+
+
+def test_tint_mixes_with_white_and_checks_its_arguments():
+    from rnn_helpers.pictures.unrolled import tint
+
+    assert tint("#0072B2", 0) == "#0072b2" and tint("#0072B2", 1) == "#ffffff"
+    assert tint("#000000", 0.5) == "#808080"
+    with pytest.raises(ValueError, match="color: expected a hex colour"):
+        tint("blue", 0.5)
+    with pytest.raises(ValueError, match="amount: expected a number from 0 to 1"):
+        tint("#000000", 1.5)
+
+
+def test_loop_orders_draws_both_orders_side_by_side():
+    from rnn_helpers.pictures import draw_loop_orders
+
+    fig = draw_loop_orders(3, 4)
+    layer_ax, time_ax = fig.axes
+    for ax, order in ((layer_ax, "layer"), (time_ax, "time")):
+        numbers = {
+            t.get_gid().removeprefix("order:"): int(t.get_text())
+            for t in ax.texts
+            if (t.get_gid() or "").startswith("order:")
+        }
+        assert numbers == {f"h{l},{t}": step_number(l, t, 3, 4, order) for l in range(3) for t in range(4)}
+    assert "layer outer" in layer_ax.get_title() and "time outer" in time_ax.get_title()
+    with pytest.raises(ValueError, match="num_layers"):
+        draw_loop_orders(0, 4)

@@ -79,6 +79,7 @@ q1 = Exercise(
     name="01.1 the shapes of output and h_n",
     answer="shapes",
     checker=_check_shapes,
+    kind="tuple",
     hint_text=(
         "batch_first=True makes input and output (batch, seq_len, ...), but h0 and h_n keep the "
         "layout (num_layers * num_directions, batch, hidden_size). Here batch = 3 and seq_len = 7, "
@@ -171,6 +172,7 @@ q2 = Exercise(
     name="01.2 the parameters of a 2-layer RNN",
     answer="params",
     checker=_check_params,
+    kind="dict",
     hint_text=(
         "Each layer k has weight_ih_lk, weight_hh_lk, bias_ih_lk and bias_hh_lk, with k counted from 0. "
         "Weights are (hidden_size, features in). Layer 0 reads x (input_size features); layer 1 reads "
@@ -270,6 +272,7 @@ q3 = Exercise(
     name="01.3 a correct h0",
     answer="make_h0",
     checker=_check_make_h0,
+    kind="function",
     hint_text=(
         "h0 is (num_layers * num_directions, batch, hidden_size) whatever batch_first says; only where "
         "you READ the batch from changes: x.shape[0] if rnn.batch_first else x.shape[1]. "

@@ -1,4 +1,4 @@
-"""Exercises for notebook 02: one time step by hand, textbook weights into nn.RNN, the shapes of a cell."""
+"""Exercises for notebook 02: one step with columns, nn.RNN's weights in textbook form, the shapes of a cell."""
 
 from __future__ import annotations
 
@@ -11,155 +11,171 @@ _F64 = torch.float64
 
 
 # --------------------------------------------------------------------------------------------
-# 02.1 one time step
+# 02.1 one step, one column per sequence
 # --------------------------------------------------------------------------------------------
 
+_COLUMNS_HEAD = "def step_columns(X_t, H_prev, w_ih, w_hh, b_ih, b_hh):\n"
 
-def _check_one_step(fn):
-    torch.manual_seed(201)
-    batch, input_size, hidden_size = 2, 3, 5  # all different, so a wrong layout cannot hide
+
+def _columns_case(input_size: int, hidden_size: int, batch: int, seed: int):
+    """An nn.RNNCell's weights and inputs in the column layout, and the cell's answer, transposed."""
+    torch.manual_seed(seed)
     cell = nn.RNNCell(input_size, hidden_size, dtype=_F64)
     w_ih, w_hh, b_ih, b_hh = (p.detach().clone() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh))
-    x_t = torch.randn(batch, input_size, dtype=_F64)
-    h_prev = torch.randn(batch, hidden_size, dtype=_F64)  # non-zero, so the hidden term counts
-    try:
-        got = fn(x_t, h_prev, w_ih, w_hh, b_ih, b_hh)
-    except RuntimeError as exc:
-        if "cannot be multiplied" in str(exc) or "size mismatch" in str(exc):
-            return (
-                f"a matrix product failed ({exc}). w_ih is (hidden_size, input_size) = {tuple(w_ih.shape)}, "
-                f"x_t is (batch, input_size) = {tuple(x_t.shape)}: multiply x_t @ w_ih.T (and h_prev @ w_hh.T)"
-            )
-        raise
-    if not_attempted(got):
-        raise NotImplementedError
-    if not isinstance(got, torch.Tensor):
-        return f"return a tensor, got {type(got).__name__}"
+    X_t = torch.randn(input_size, batch, dtype=_F64)  # one column per sequence
+    H_prev = torch.randn(hidden_size, batch, dtype=_F64)  # non-zero, so the hidden term counts
     with torch.no_grad():
-        want = cell(x_t, h_prev)
-    if tuple(got.shape) != tuple(want.shape):
-        return f"your h_t has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (batch, hidden_size)"
-    got = got.detach()
-    pre = x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh
-    wrong = {
-        "you forgot the tanh: h_t = tanh(...)": pre,
-        "b_hh is missing: nn.RNN adds both b_ih and b_hh": torch.tanh(pre - b_hh),
-        "b_ih is missing: nn.RNN adds both b_ih and b_hh": torch.tanh(pre - b_ih),
-        "both biases are missing: add b_ih and b_hh": torch.tanh(pre - b_ih - b_hh),
-        "the hidden-to-hidden term h_prev @ w_hh.T is missing": torch.tanh(pre - h_prev @ w_hh.T),
-        "w_hh looks transposed: use h_prev @ w_hh.T (w_hh is square, so h_prev @ w_hh runs but is wrong)": (
-            torch.tanh(pre - h_prev @ w_hh.T + h_prev @ w_hh)
-        ),
-    }
-    if torch.allclose(got, want, atol=1e-10, rtol=1e-10):
-        return None
-    for message, value in wrong.items():
-        if torch.allclose(got, value, atol=1e-10, rtol=1e-10):
-            return message
-    return "values differ from nn.RNNCell: compare your line with h_t = tanh(x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh)"
+        want = cell(X_t.T, H_prev.T).T  # nn.RNNCell works on rows: transpose in and out
+    return (X_t, H_prev, w_ih, w_hh, b_ih, b_hh), want
+
+
+def _check_columns(fn):
+    # batch == hidden_size first: a bias added along the wrong axis then broadcasts without an error
+    for input_size, hidden_size, batch, seed in ((3, 4, 4, 211), (2, 5, 3, 212)):
+        args, want = _columns_case(input_size, hidden_size, batch, seed)
+        X_t, H_prev, w_ih, w_hh, b_ih, b_hh = args
+        try:
+            got = fn(*(a.clone() for a in args))
+        except RuntimeError as exc:
+            text = str(exc)
+            if "cannot be multiplied" in text or "size mismatch" in text:
+                return (
+                    f"a matrix product failed ({text}). Here the inputs are columns: X_t is "
+                    f"(input_size, batch) = {tuple(X_t.shape)} and w_ih is (hidden_size, input_size) = "
+                    f"{tuple(w_ih.shape)}, so the weight comes first and needs no transpose: w_ih @ X_t"
+                )
+            if "must match the size" in text:
+                return (
+                    f"a sum failed to broadcast ({text}). b_ih has shape (hidden_size,), and broadcasting "
+                    "lines it up with the LAST dimension, here batch. Make it a column: b_ih[:, None]"
+                )
+            raise
+        if not_attempted(got):
+            raise NotImplementedError
+        if not isinstance(got, torch.Tensor):
+            return f"return a tensor, got {type(got).__name__}"
+        got = got.detach().to(_F64)
+        if tuple(got.shape) != tuple(want.shape):
+            if tuple(got.shape) == tuple(want.T.shape):
+                return (
+                    f"your H_t has shape {tuple(got.shape)} = (batch, hidden_size), one row per sequence; "
+                    f"in this layout each sequence is a column: {tuple(want.shape)} = (hidden_size, batch)"
+                )
+            return f"your H_t has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (hidden_size, batch)"
+        if torch.allclose(got, want, atol=1e-10, rtol=1e-10):
+            continue
+        ih, hh = w_ih @ X_t, w_hh @ H_prev
+        col_b = (b_ih + b_hh)[:, None]
+        wrong = {
+            "a bias was added along the wrong axis: b_ih has shape (hidden_size,), and broadcasting lines it "
+            "up with the LAST dimension (batch), so sequence j got bias entry j. Make it a column: "
+            "b_ih[:, None] (same for b_hh)": torch.tanh(ih + hh + b_ih + b_hh),
+            "you forgot the tanh": ih + hh + col_b,
+            "b_hh is missing: nn.RNN adds both b_ih and b_hh": torch.tanh(ih + hh + b_ih[:, None]),
+            "b_ih is missing: nn.RNN adds both b_ih and b_hh": torch.tanh(ih + hh + b_hh[:, None]),
+            "the hidden-to-hidden term w_hh @ H_prev is missing": torch.tanh(ih + col_b),
+            "w_hh looks transposed: in this layout it is w_hh @ H_prev (w_hh is square, so w_hh.T @ H_prev "
+            "runs but is wrong)": torch.tanh(ih + w_hh.T @ H_prev + col_b),
+            "you returned one row per sequence: transpose your result, H_t is (hidden_size, batch)": want.T,
+        }
+        for message, value in wrong.items():
+            if value.shape == got.shape and torch.allclose(got, value, atol=1e-10, rtol=1e-10):
+                return message
+        return (
+            "values differ from nn.RNNCell: compare with H_t = tanh(w_ih @ X_t + b_ih[:, None] + w_hh @ H_prev "
+            "+ b_hh[:, None])"
+        )
+    return None
 
 
 q1 = Exercise(
-    name="02.1 one time step",
-    answer="one_step",
-    checker=_check_one_step,
+    name="02.1 one step, one column per sequence",
+    answer="step_columns",
+    checker=_check_columns,
     hint_text=(
-        "Four terms inside one tanh: x_t @ w_ih.T, b_ih, h_prev @ w_hh.T, b_hh. The weights are stored "
-        "(hidden_size, in_features), rows are outputs, so both products need the .T."
+        "Transpose the whole row equation: (x_t @ w_ih.T)^T = w_ih @ X_t, so with columns the weight comes "
+        "first and needs no .T. A bias of shape (hidden_size,) broadcasts along the LAST dimension (batch "
+        "here), so turn each into a column, b[:, None], before adding. Both biases, one tanh."
     ),
-    solution_code='''
-def one_step(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):
-    return torch.tanh(x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh)
-''',
+    solution_code="""
+def step_columns(X_t, H_prev, w_ih, w_hh, b_ih, b_hh):
+    # X_t: (input_size, batch), H_prev: (hidden_size, batch), one column per sequence
+    return torch.tanh(w_ih @ X_t + b_ih[:, None] + w_hh @ H_prev + b_hh[:, None])  # (hidden_size, batch)
+""",
     mistakes={
-        "forgot b_hh": (
-            "def one_step(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):\n"
-            "    return torch.tanh(x_t @ w_ih.T + b_ih + h_prev @ w_hh.T)\n",
-            "b_hh is missing",
+        "bias along the wrong axis": (
+            _COLUMNS_HEAD + "    return torch.tanh(w_ih @ X_t + b_ih + w_hh @ H_prev + b_hh)\n",
+            "wrong axis",
         ),
-        "w_ih instead of w_ih.T": (
-            "def one_step(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):\n"
-            "    return torch.tanh(x_t @ w_ih + b_ih + h_prev @ w_hh.T + b_hh)\n",
-            "x_t @ w_ih.T",
+        "the row formula, unchanged": (
+            _COLUMNS_HEAD + "    return torch.tanh(X_t @ w_ih.T + b_ih + H_prev @ w_hh.T + b_hh)\n",
+            "the weight comes first",
         ),
-        "w_hh instead of w_hh.T": (
-            "def one_step(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):\n"
-            "    return torch.tanh(x_t @ w_ih.T + b_ih + h_prev @ w_hh + b_hh)\n",
+        "w_hh transposed": (
+            _COLUMNS_HEAD + "    return torch.tanh(w_ih @ X_t + b_ih[:, None] + w_hh.T @ H_prev + b_hh[:, None])\n",
             "w_hh looks transposed",
         ),
-        "forgot tanh": (
-            "def one_step(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):\n"
-            "    return x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh\n",
-            "forgot the tanh",
+        "rows returned": (
+            _COLUMNS_HEAD + "    return torch.tanh(X_t.T @ w_ih.T + b_ih + H_prev.T @ w_hh.T + b_hh)\n",
+            "one row per sequence",
         ),
-        "forgot the hidden term": (
-            "def one_step(x_t, h_prev, w_ih, w_hh, b_ih, b_hh):\n"
-            "    return torch.tanh(x_t @ w_ih.T + b_ih + b_hh)\n",
-            "hidden-to-hidden",
+        "b_hh forgotten": (
+            _COLUMNS_HEAD + "    return torch.tanh(w_ih @ X_t + b_ih[:, None] + w_hh @ H_prev)\n",
+            "b_hh is missing",
         ),
     },
+    kind="function",
 )
 
 
 # --------------------------------------------------------------------------------------------
-# 02.2 textbook weights into nn.RNN
+# 02.2 nn.RNN's weights out, in the row-vector textbook layout
 # --------------------------------------------------------------------------------------------
 
+_TEXTBOOK_HEAD = "def to_textbook(rnn):\n"
 
-def _check_load_textbook(fn):
+
+def _check_to_textbook(fn):
     torch.manual_seed(202)
-    input_size, hidden_size, batch, seq_len = 3, 4, 2, 5
+    input_size, hidden_size, batch, seq_len = 3, 4, 2, 5  # all different: a wrong layout cannot hide
     rnn = nn.RNN(input_size, hidden_size, dtype=_F64)
-    originals = dict(rnn.named_parameters())
-    before = {name: p.detach().clone() for name, p in originals.items()}
-    W_xh = torch.randn(input_size, hidden_size, dtype=_F64)  # textbook layout: x_t @ W_xh
-    W_hh = torch.randn(hidden_size, hidden_size, dtype=_F64)
-    b_h = torch.randn(hidden_size, dtype=_F64)
-    try:
-        fn(rnn, W_xh, W_hh, b_h)
-    except RuntimeError as exc:
-        text = str(exc)
-        if "leaf Variable" in text or "requires grad" in text:
+    before = {name: p.detach().clone() for name, p in rnn.named_parameters()}
+    w_ih, w_hh, b_ih, b_hh = (before[n] for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
+    got = fn(rnn)
+    if not_attempted(got):
+        raise NotImplementedError
+    if any(not torch.equal(p.detach(), before[name]) for name, p in rnn.named_parameters()):
+        return "your function changed the RNN's parameters: read them, compute new tensors, leave the RNN as it was"
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        what = f"a {type(got).__name__}" + (f" of {len(got)}" if isinstance(got, (tuple, list)) else "")
+        return f"return three tensors, (W_xh, W_hh, b_h); you returned {what}"
+    if not all(isinstance(g, torch.Tensor) for g in got):
+        return "return three tensors, (W_xh, W_hh, b_h)"
+    W_xh, W_hh, b_h = (g.detach().to(_F64) for g in got)
+    if tuple(W_xh.shape) != (input_size, hidden_size):
+        if tuple(W_xh.shape) == tuple(w_ih.shape):
             return (
-                "copying into a parameter that requires grad must happen inside `with torch.no_grad():` "
-                f"(PyTorch said: {text})"
+                f"W_xh has PyTorch's shape {tuple(W_xh.shape)} = (hidden_size, input_size); the textbook "
+                f"multiplies x_t @ W_xh, so W_xh is (input_size, hidden_size) = {(input_size, hidden_size)}: "
+                "weight_ih_l0.T"
             )
-        if "size" in text or "shape" in text or "broadcast" in text:
+        return f"W_xh has shape {tuple(W_xh.shape)}, expected (input_size, hidden_size) = {(input_size, hidden_size)}"
+    if tuple(b_h.shape) != (hidden_size,):
+        return f"b_h has shape {tuple(b_h.shape)}, expected (hidden_size,) = ({hidden_size},)"
+    if not torch.allclose(W_xh, w_ih.T):
+        return "W_xh should be weight_ih_l0.T: the textbook computes x_t @ W_xh, nn.RNN x_t @ weight_ih_l0.T"
+    if not torch.allclose(W_hh, w_hh.T):
+        if torch.allclose(W_hh, w_hh):
             return (
-                f"a copy failed on shapes ({text}). nn.RNN stores weight_ih_l0 as (hidden_size, input_size) "
-                f"= {tuple(rnn.weight_ih_l0.shape)}, the textbook W_xh is (input_size, hidden_size) = "
-                f"{tuple(W_xh.shape)}: copy W_xh.T"
+                "W_hh is weight_hh_l0 untransposed: the textbook computes h @ W_hh, nn.RNN h @ weight_hh_l0.T, "
+                "so W_hh = weight_hh_l0.T (square, so the wrong one has the right shape)"
             )
-        raise
-    params = dict(rnn.named_parameters())
-    if all(params[n] is originals[n] and torch.equal(params[n].detach(), before[n]) for n in originals):
-        raise NotImplementedError  # nothing changed: the function is still the `...` placeholder
-    for name, p in params.items():
-        if p is not originals[name]:
-            return (
-                f"you replaced rnn.{name} with a new Parameter object: an optimizer built earlier still "
-                f"holds the old one and would train that. Copy in place instead: "
-                f"with torch.no_grad(): rnn.{name}.copy_(...)"
-            )
-    w_ih, w_hh, b_ih, b_hh = (params[n].detach() for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
-    if not torch.allclose(w_ih, W_xh.T):
-        return "weight_ih_l0 should be W_xh.T: nn.RNN computes x_t @ weight_ih_l0.T, the textbook x_t @ W_xh"
-    if not torch.allclose(w_hh, W_hh.T):
-        if torch.allclose(w_hh, W_hh):
-            return (
-                "weight_hh_l0 holds W_hh untransposed: nn.RNN computes h @ weight_hh_l0.T, so store W_hh.T "
-                "(W_hh is square, so the wrong copy raises no error)"
-            )
-        return "weight_hh_l0 should be W_hh.T"
-    if not torch.allclose(b_ih + b_hh, b_h):
-        if torch.equal(b_hh, before["bias_hh_l0"]):
-            return "bias_hh_l0 still holds its random initial values: nn.RNN adds it too, so set it to zeros"
-        if torch.equal(b_ih, before["bias_ih_l0"]):
-            return "bias_ih_l0 still holds its random initial values: nn.RNN adds it too, so set it to b_h (or zeros)"
-        if torch.allclose(b_ih + b_hh, 2 * b_h):
-            return "b_h is counted twice: nn.RNN adds bias_ih_l0 AND bias_hh_l0; put b_h in one and zeros in the other"
-        return "bias_ih_l0 + bias_hh_l0 must equal b_h (nn.RNN adds both)"
-    # the proof: nn.RNN now computes the textbook recurrence
+        return "W_hh should be weight_hh_l0.T"
+    if not torch.allclose(b_h, b_ih + b_hh):
+        if torch.allclose(b_h, b_ih) or torch.allclose(b_h, b_hh):
+            return "b_h must be bias_ih_l0 + bias_hh_l0: nn.RNN adds both, and the textbook has one bias for the sum"
+        return "b_h should be bias_ih_l0 + bias_hh_l0"
+    # the proof: the textbook recurrence with these three tensors is nn.RNN
     x = torch.randn(seq_len, batch, input_size, dtype=_F64)
     h = torch.zeros(batch, hidden_size, dtype=_F64)
     for x_t in x:
@@ -167,77 +183,52 @@ def _check_load_textbook(fn):
     with torch.no_grad():
         _, h_n = rnn(x)
     if not torch.allclose(h_n[0], h, atol=1e-10, rtol=1e-10):
-        return "nn.RNN's result still differs from the textbook recurrence"
+        return "the textbook recurrence with your tensors still differs from nn.RNN"
     return None
 
 
-_LOAD_HEAD = "def load_textbook(rnn, W_xh, W_hh, b_h):\n"
-
 q2 = Exercise(
-    name="02.2 textbook weights into nn.RNN",
-    answer="load_textbook",
-    checker=_check_load_textbook,
+    name="02.2 nn.RNN's weights in textbook form",
+    answer="to_textbook",
+    checker=_check_to_textbook,
     hint_text=(
         "The textbook computes x_t @ W_xh + h @ W_hh + b_h; nn.RNN computes x_t @ weight_ih_l0.T + bias_ih_l0 "
-        "+ h @ weight_hh_l0.T + bias_hh_l0. So both weights go in transposed (W_hh too, though being square "
-        "it would copy without complaint), b_h goes in one bias and zeros in the other, and every copy is "
-        "an in-place .copy_ inside `with torch.no_grad():`."
+        "+ h @ weight_hh_l0.T + bias_hh_l0. Match the terms: two transposes (W_hh too, although a square "
+        "matrix has the right shape either way), and one bias that is the SUM of nn.RNN's two."
     ),
-    solution_code='''
-def load_textbook(rnn, W_xh, W_hh, b_h):
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(W_xh.T)
-        rnn.weight_hh_l0.copy_(W_hh.T)
-        rnn.bias_ih_l0.copy_(b_h)
-        rnn.bias_hh_l0.zero_()
-''',
+    solution_code="""
+def to_textbook(rnn):
+    W_xh = rnn.weight_ih_l0.detach().T                        # (input_size, hidden_size)
+    W_hh = rnn.weight_hh_l0.detach().T                        # (hidden_size, hidden_size)
+    b_h = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach()          # (hidden_size,): only the sum matters here
+    return W_xh, W_hh, b_h
+""",
     mistakes={
         "W_hh not transposed": (
-            _LOAD_HEAD + "    with torch.no_grad():\n"
-            "        rnn.weight_ih_l0.copy_(W_xh.T)\n"
-            "        rnn.weight_hh_l0.copy_(W_hh)\n"
-            "        rnn.bias_ih_l0.copy_(b_h)\n"
-            "        rnn.bias_hh_l0.zero_()\n",
+            _TEXTBOOK_HEAD + "    return rnn.weight_ih_l0.T, rnn.weight_hh_l0, rnn.bias_ih_l0 + rnn.bias_hh_l0\n",
             "untransposed",
         ),
-        "W_xh not transposed": (
-            _LOAD_HEAD + "    with torch.no_grad():\n"
-            "        rnn.weight_ih_l0.copy_(W_xh)\n"
-            "        rnn.weight_hh_l0.copy_(W_hh.T)\n"
-            "        rnn.bias_ih_l0.copy_(b_h)\n"
-            "        rnn.bias_hh_l0.zero_()\n",
-            "copy W_xh.T",
+        "W_xh in PyTorch's layout": (
+            _TEXTBOOK_HEAD + "    return rnn.weight_ih_l0, rnn.weight_hh_l0.T, rnn.bias_ih_l0 + rnn.bias_hh_l0\n",
+            "weight_ih_l0.T",
         ),
-        "bias_hh left at its random init": (
-            _LOAD_HEAD + "    with torch.no_grad():\n"
-            "        rnn.weight_ih_l0.copy_(W_xh.T)\n"
-            "        rnn.weight_hh_l0.copy_(W_hh.T)\n"
-            "        rnn.bias_ih_l0.copy_(b_h)\n",
-            "bias_hh_l0 still holds",
+        "only one of the two biases": (
+            _TEXTBOOK_HEAD + "    return rnn.weight_ih_l0.T, rnn.weight_hh_l0.T, rnn.bias_ih_l0\n",
+            "adds both",
         ),
-        "b_h in both biases": (
-            _LOAD_HEAD + "    with torch.no_grad():\n"
-            "        rnn.weight_ih_l0.copy_(W_xh.T)\n"
-            "        rnn.weight_hh_l0.copy_(W_hh.T)\n"
-            "        rnn.bias_ih_l0.copy_(b_h)\n"
-            "        rnn.bias_hh_l0.copy_(b_h)\n",
-            "counted twice",
+        "both biases, not summed": (
+            _TEXTBOOK_HEAD + "    return rnn.weight_ih_l0.T, rnn.weight_hh_l0.T, rnn.bias_ih_l0, rnn.bias_hh_l0\n",
+            "return three tensors",
         ),
-        "new nn.Parameter objects (the original's way)": (
-            _LOAD_HEAD + "    rnn.weight_ih_l0 = nn.Parameter(W_xh.T)\n"
-            "    rnn.weight_hh_l0 = nn.Parameter(W_hh.T)\n"
-            "    rnn.bias_ih_l0 = nn.Parameter(b_h.clone())\n"
-            "    rnn.bias_hh_l0 = nn.Parameter(torch.zeros_like(b_h))\n",
-            "new Parameter object",
-        ),
-        "copy_ outside torch.no_grad()": (
-            _LOAD_HEAD + "    rnn.weight_ih_l0.copy_(W_xh.T)\n"
-            "    rnn.weight_hh_l0.copy_(W_hh.T)\n"
-            "    rnn.bias_ih_l0.copy_(b_h)\n"
-            "    rnn.bias_hh_l0.zero_()\n",
-            "torch.no_grad()",
+        "moved the bias inside the RNN": (
+            _TEXTBOOK_HEAD + "    with torch.no_grad():\n"
+            "        rnn.bias_ih_l0 += rnn.bias_hh_l0\n"
+            "        rnn.bias_hh_l0.zero_()\n"
+            "    return rnn.weight_ih_l0.T, rnn.weight_hh_l0.T, rnn.bias_ih_l0\n",
+            "changed the RNN's parameters",
         ),
     },
+    kind="function",
 )
 
 
@@ -259,6 +250,10 @@ def _check_shapes(shapes):
     for k in _KEYS:
         if shapes[k] is Ellipsis or shapes[k] is None:
             return f"fill in shapes[{k!r}]"
+    for k in _KEYS:
+        value = shapes[k]
+        if not (isinstance(value, (tuple, list, torch.Size)) and all(isinstance(d, int) for d in value)):
+            return f"shapes[{k!r}]: a shape is a tuple of ints, e.g. (16, 5) or (8,); you wrote {value!r}"
     got = {k: tuple(shapes[k]) for k in _KEYS}
     # the truth, from nn.RNNCell itself: a batch of 8 examples, 5 features each, hidden_size 16
     torch.manual_seed(203)
@@ -299,6 +294,7 @@ q3 = Exercise(
     solution_code='''
 shapes = {"w_ih": (16, 5), "w_hh": (16, 16), "h_t": (8, 16)}
 ''',
+    kind="dict",
     mistakes={
         "textbook layout for w_ih": ('shapes = {"w_ih": (5, 16), "w_hh": (16, 16), "h_t": (8, 16)}', "textbook layout"),
         "nn.RNN's output shape for h_t": (
@@ -306,6 +302,7 @@ shapes = {"w_ih": (16, 5), "w_hh": (16, 16), "h_t": (8, 16)}
             "length-1 sequence",
         ),
         "h_t transposed": ('shapes = {"w_ih": (16, 5), "w_hh": (16, 16), "h_t": (16, 8)}', "(batch, hidden_size)"),
+        "a number instead of a shape": ('shapes = {"w_ih": (16, 5), "w_hh": 16, "h_t": (8, 16)}', "a shape is a tuple"),
     },
 )
 

@@ -1,451 +1,324 @@
-"""Exercises of notebook 03: unroll the cell over a sequence; output vs h_n with batch_first; shapes."""
+"""Exercises of notebook 03: carry the state across chunks; h_n from output in either layout; what a change reaches."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import torch
 from torch import nn
 
-from .. import functional, fused, get_layer_weights
 from ._core import Exercise, not_attempted
 
-_REFUSED = "write the loop yourself"
+_F64 = torch.float64
+
+# ---------------------------------------------------------------------------------------------
+# 03.1  A long sequence in chunks: the state carries over
+# ---------------------------------------------------------------------------------------------
+_CHUNKS_HEAD = "def run_in_chunks(rnn, x, chunk_len):\n"
 
 
-def _refuse(*args, **kwargs):
-    raise RuntimeError("write the loop yourself: calling rnn(x) is not allowed in this exercise")
+def _recording(rnn: nn.RNN, calls: list[int]):
+    """Make ``rnn(...)`` record the number of steps of every input it is called on."""
+    forward = rnn.forward
+
+    def recorded(input, hx=None):
+        calls.append(int(input.shape[0]))
+        return forward(input, hx)
+
+    rnn.forward = recorded
 
 
-def _refuse_package(*args, **kwargs):
-    # runs with the globals of the function it replaces: only builtins and literals here
-    raise RuntimeError(
-        "write the loop yourself: rnn_helpers' rnn_layer / rnn_forward do the whole loop, so they are "
-        "off limits in this exercise (rnn_cell for one step is fine)"
-    )
-
-
-@contextmanager
-def _package_loops_refused() -> Iterator[None]:
-    """Make the package's whole-layer functions raise while a learner's answer runs.
-
-    The code object is swapped (and restored), so every name bound to them refuses too,
-    e.g. ``rnn_layer`` imported into the notebook by ``from rnn_helpers import rnn_layer``.
-    """
-    targets = [functional.rnn_layer, functional.rnn_forward, fused.rnn_layer_concat, fused.rnn_layer_hoisted]
-    saved = [f.__code__ for f in targets]
+def _check_one_chunking(fn, num_layers: int, seq_len: int, batch: int, chunk_len: int) -> str | None:
+    rnn = nn.RNN(3, 5, num_layers=num_layers, dtype=_F64)
+    x = torch.randn(seq_len, batch, 3, dtype=_F64)  # (seq_len, batch, input_size)
+    with torch.no_grad():
+        want_out, want_hn = rnn(x)
+    calls: list[int] = []
+    _recording(rnn, calls)
     try:
-        for f in targets:
-            f.__code__ = _refuse_package.__code__
-        yield
-    finally:
-        for f, code in zip(targets, saved):
-            f.__code__ = code
-
-
-def _unroll_variants(x: torch.Tensor, rnn: nn.RNN) -> dict[str, torch.Tensor]:
-    """Outputs of the typical wrong loops, each (seq_len, batch, hidden_size), to name a learner's mistake."""
-    w_ih, w_hh, b_ih, b_hh = get_layer_weights(rnn)
-    h0 = torch.zeros(x.shape[1], w_ih.shape[0], dtype=x.dtype)
-
-    def loop(carry=True, use_b_ih=True, use_b_hh=True, w_hh_t=True, shifted=False, tanh=True):
-        h, states = h0, []
-        for x_t in x:
-            h_prev = h if carry else h0
-            new = x_t @ w_ih.T + h_prev @ (w_hh.T if w_hh_t else w_hh)
-            new = new + (b_ih if use_b_ih else 0) + (b_hh if use_b_hh else 0)
-            if shifted:
-                states.append(h)  # appended before the update: h0 in, last state out
-            h = torch.tanh(new) if tanh else new
-            if not shifted:
-                states.append(h)
-        return torch.stack(states)
-
-    return {
-        "no tanh": loop(tanh=False),
-        "not carried": loop(carry=False),
-        "no b_hh": loop(use_b_hh=False),
-        "no b_ih": loop(use_b_ih=False),
-        "no bias": loop(use_b_ih=False, use_b_hh=False),
-        "w_hh untransposed": loop(w_hh_t=False),
-        "shifted": loop(shifted=True),
-    }
-
-
-_UNROLL_FEEDBACK = {
-    "no tanh": "you forgot the tanh: h = torch.tanh(x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh)",
-    "not carried": "the hidden state is not carried over: every step must use the h computed at the "
-    "step before (h = tanh(... + h @ w_hh.T + ...)), not h0 again",
-    "no b_hh": "missing bias: you left out b_hh (bias_hh_l0); nn.RNN adds both b_ih and b_hh",
-    "no b_ih": "missing bias: you left out b_ih (bias_ih_l0); nn.RNN adds both b_ih and b_hh",
-    "no bias": "missing bias: nn.RNN adds both b_ih and b_hh at every step",
-    "w_hh untransposed": "h @ w_hh should be h @ w_hh.T: rows of weight_hh_l0 are outputs (PyTorch's layout)",
-    "shifted": "your output is shifted by one step (output[0] is h0): append h after computing it, not before",
-}
-
-
-_STEP_IS_X_T = (
-    "x is sequence-first: step t is x[t] (or `for x_t in x`); x[:, t] is sequence t of the batch, all its steps"
-)
-
-
-def _reads_x_batch_first(fn) -> bool:
-    """Does ``fn`` step through x[:, t]? Run it where seq_len == batch, so that mistake cannot crash."""
-    torch.manual_seed(124)
-    rnn = nn.RNN(3, 4)
-    x = torch.randn(3, 3, 3)  # (seq_len, batch, input_size) with seq_len == batch
-    mixed_up, _ = rnn(x.transpose(0, 1))  # what a loop over x[:, t] computes
-    rnn.forward = _refuse
-    try:
-        got = fn(x, rnn)
-    except Exception:
-        return False
-    return (
-        isinstance(got, torch.Tensor)
-        and got.shape == mixed_up.shape
-        and torch.allclose(got.to(mixed_up.dtype), mixed_up, atol=1e-5, rtol=1e-5)
-    )
-
-
-def _check_unroll(fn) -> str | None:
-    with torch.random.fork_rng(), torch.no_grad(), _package_loops_refused():  # leave the notebook's RNG alone
-        torch.manual_seed(123)
-        # float32, the default: a learner's torch.zeros(batch, hidden_size) then has the right dtype
-        rnn = nn.RNN(3, 4)
-        x = torch.randn(6, 2, 3)  # (seq_len, batch, input_size)
-        want, _ = rnn(x)
-        mixed_up, _ = rnn(x.transpose(0, 1))  # a loop over x[:, t]: (batch, seq_len, hidden) here
-        rnn.forward = _refuse  # the learner writes the loop; nn.RNN's own forward is off limits
-        try:
-            got = fn(x, rnn)
-        except Exception as exc:
-            if str(exc).startswith(_REFUSED):
-                return str(exc)
-            if _reads_x_batch_first(fn):  # x[:, t] crashes on this x: (seq_len, input) rows meet (batch, hidden)
-                return _STEP_IS_X_T
-            raise
-        if not_attempted(got):
-            raise NotImplementedError
-        seq_len, batch, hidden = tuple(want.shape)
-        if isinstance(got, (list, tuple)):
-            if len(got) == 2 and all(isinstance(g, torch.Tensor) for g in got) and got[0].dim() >= 3:
-                return (
-                    "return only output, like rnn(x)[0]: your function returns a pair (output, h); "
-                    "h_n is not part of this answer"
-                )
+        with torch.no_grad():
+            got = fn(rnn, x.clone(), chunk_len)
+    except RuntimeError as exc:
+        if "Sizes of tensors must match" in str(exc):
+            return "joining the chunks failed: join them along time (the chunks differ in length), torch.cat(outputs, dim=0)"
+        if "Expected hidden size" in str(exc):
             return (
-                f"you returned a {type(got).__name__}; stack the states into one tensor with "
-                "torch.stack(states), shape (seq_len, batch, hidden_size)"
+                f"the state you passed on as h0 has the wrong shape ({exc}). The next chunk needs every "
+                "layer's last state, (num_layers, batch, hidden_size): that is h_n, not output[-1]"
             )
-        if not isinstance(got, torch.Tensor):
-            return f"expected a tensor, got {type(got).__name__}"
-        shape, expected = tuple(got.shape), tuple(want.shape)
-        if shape == (seq_len, 1, batch, hidden):
-            return (
-                f"your output has shape {shape}: your h has a layer axis. One layer's loop needs no "
-                "layer axis (that is nn.RNN's h0 layout): use h = torch.zeros(batch, hidden_size)"
-            )
-        if shape in {(batch, hidden), (1, batch, hidden)}:
-            return (
-                f"your output has shape {shape}: you kept only the last step. Append h at every step "
-                f"and stack: expected {expected} = (seq_len, batch, hidden_size)"
-            )
-        if shape == tuple(mixed_up.shape):
-            if torch.allclose(got.to(want.dtype), mixed_up, atol=1e-5, rtol=1e-5):
-                return _STEP_IS_X_T
-            return f"your output has shape {shape} = (batch, seq_len, hidden): x and output are seq-first here"
-        if shape != expected:
-            return f"your output has shape {shape}, expected {expected} = (seq_len, batch, hidden_size)"
-        # float32 (eps 1.2e-7), a few steps: a correct loop is within ~1e-6; every mistake below moves >1e-2
-        got = got.to(want.dtype)
-        if torch.allclose(got, want, atol=1e-5, rtol=1e-5):
-            return None
-        for label, wrong in _unroll_variants(x, rnn).items():
-            if torch.allclose(got, wrong, atol=1e-5, rtol=1e-5):
-                return _UNROLL_FEEDBACK[label]
-        if torch.allclose(got[-1], want[-1], atol=1e-5, rtol=1e-5):
-            return "the last step is right but earlier ones differ: store the state of every step"
+        raise
+    if not_attempted(got):
+        raise NotImplementedError
+    if not calls:
+        return "call rnn(chunk, h) on each chunk: the checker counts the calls, and saw none"
+    if max(calls) > chunk_len:
         return (
-            "values differ from nn.RNN. Each step: h = tanh(x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh), "
-            "starting from h = zeros(batch, hidden_size); stack every h"
+            f"one call of rnn received {max(calls)} steps; run it on at most chunk_len = {chunk_len} steps at "
+            "a time (x.split(chunk_len) cuts x along time)"
         )
+    if not isinstance(got, (tuple, list)) or len(got) != 2 or not all(isinstance(g, torch.Tensor) for g in got):
+        return "return a pair of tensors (output, h_n), as rnn(x) does"
+    out, h_n = (g.detach() for g in got)
+    if tuple(out.shape) != tuple(want_out.shape):
+        if out.shape[1:] == want_out.shape[1:] and out.shape[0] < seq_len:
+            return (
+                f"output has {out.shape[0]} step{'s' * (out.shape[0] != 1)}, expected {seq_len}: keep every "
+                "chunk's output and join them "
+                "along time, torch.cat(outputs, dim=0)"
+            )
+        if out.shape[0] < seq_len and out.shape[1] > batch:
+            return "you joined the chunks along dim 1 (batch): join them along time, torch.cat(outputs, dim=0)"
+        return f"output has shape {tuple(out.shape)}, expected {tuple(want_out.shape)} = (seq_len, batch, hidden_size)"
+    if tuple(h_n.shape) != tuple(want_hn.shape):
+        return f"h_n has shape {tuple(h_n.shape)}, expected {tuple(want_hn.shape)} = (num_layers, batch, hidden_size)"
+    # the chunked run computes the same sums in slightly different groupings: float64 rounding only
+    if torch.allclose(out, want_out, atol=1e-10, rtol=1e-10):
+        if torch.allclose(h_n, want_hn, atol=1e-10, rtol=1e-10):
+            return None
+        return "output is right but h_n is not: return the h_n of the LAST chunk, the state after the last step"
+    first = min(chunk_len, seq_len)
+    if torch.allclose(out[:first], want_out[:first], atol=1e-10, rtol=1e-10):
+        return (
+            "the first chunk is right, the later ones are not: each chunk must start from the state the "
+            "previous chunk ended in. Pass h_n of one chunk as the h0 of the next (the first starts from None)"
+        )
+    return "output differs from rnn(x): run the chunks in order, x[0:chunk_len] first, carrying h_n along"
+
+
+def _check_chunks(fn) -> str | None:
+    torch.manual_seed(301)
+    # chunk_len 3 does not divide 7: the last chunk is shorter. Two layers: h0 needs both rows.
+    for num_layers, seq_len, batch, chunk_len in ((1, 7, 2, 3), (2, 7, 4, 3), (2, 6, 3, 6)):
+        problem = _check_one_chunking(fn, num_layers, seq_len, batch, chunk_len)
+        if problem is not None:
+            if num_layers > 1:
+                return f"(with num_layers={num_layers}) {problem}"
+            return problem
+    return None
 
 
 q1 = Exercise(
-    name="03.1 unroll over time",
-    answer="unroll",
-    checker=_check_unroll,
+    name="03.1 a long sequence in chunks",
+    answer="run_in_chunks",
+    checker=_check_chunks,
     hint_text=(
-        "Start from h = torch.zeros(batch, hidden_size): no layer axis. x is sequence-first, so step t is "
-        "x[t]; `for x_t in x` walks the time axis. Each step computes "
-        "h = torch.tanh(x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh) with the SAME h you just updated; append "
-        "it to a list, and return torch.stack(list) alone (output only, no h_n). The weights are "
-        "rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0."
+        "x.split(chunk_len) cuts x along dim 0 (time) into chunks of at most chunk_len steps. Start with "
+        "h = None; for each chunk: out, h = rnn(chunk, h). The h you get back is h_n, every layer's state "
+        "after the chunk's last step: exactly what the next chunk must start from. Keep each out and return "
+        "(torch.cat(outs, dim=0), h)."
     ),
-    solution_code='''
-def unroll(x, rnn):
-    w_ih, w_hh = rnn.weight_ih_l0, rnn.weight_hh_l0   # (hidden, input), (hidden, hidden)
-    b_ih, b_hh = rnn.bias_ih_l0, rnn.bias_hh_l0       # (hidden,) each
-    h = torch.zeros(x.shape[1], rnn.hidden_size, dtype=x.dtype)  # (batch, hidden)
-    states = []
-    for x_t in x:                                     # x_t: (batch, input)
-        h = torch.tanh(x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
-        states.append(h)
-    return torch.stack(states)                        # (seq_len, batch, hidden)
-''',
+    solution_code="""
+def run_in_chunks(rnn, x, chunk_len):
+    outs, h = [], None                     # h = None: the first chunk starts from zeros
+    for chunk in x.split(chunk_len):       # chunk: (at most chunk_len, batch, input_size)
+        out, h = rnn(chunk, h)             # h: (num_layers, batch, hidden_size), carried on
+        outs.append(out)
+    return torch.cat(outs, dim=0), h       # (seq_len, batch, hidden_size), (num_layers, batch, hidden_size)
+""",
     mistakes={
-        "forgot to carry h": (
-            '''
-def unroll(x, rnn):
-    h0 = torch.zeros(x.shape[1], rnn.hidden_size, dtype=x.dtype)
-    states = []
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h0 @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-        states.append(h)
-    return torch.stack(states)
-''',
-            "not carried",
+        "every chunk from zeros": (
+            _CHUNKS_HEAD + "    outs = []\n"
+            "    for chunk in x.split(chunk_len):\n"
+            "        out, h = rnn(chunk)\n"
+            "        outs.append(out)\n"
+            "    return torch.cat(outs), h\n",
+            "start from the state the previous chunk ended in",
         ),
-        "kept only the last step": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size, dtype=x.dtype)
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-    return h
-''',
-            "only the last step",
+        "carried output[-1] instead of h_n": (
+            _CHUNKS_HEAD + "    outs, h = [], None\n"
+            "    for chunk in x.split(chunk_len):\n"
+            "        out, h_n = rnn(chunk, h)\n"
+            "        h = out[-1:]\n"
+            "        outs.append(out)\n"
+            "    return torch.cat(outs), h_n\n",
+            "that is h_n, not output[-1]",
         ),
-        "missing b_hh": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size, dtype=x.dtype)
-    states = []
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T)
-        states.append(h)
-    return torch.stack(states)
-''',
-            "b_hh",
+        "the whole sequence at once": ("def run_in_chunks(rnn, x, chunk_len):\n    return rnn(x)\n", "at most chunk_len"),
+        "joined along the batch axis": (
+            _CHUNKS_HEAD + "    outs, h = [], None\n"
+            "    for chunk in x.split(chunk_len):\n"
+            "        out, h = rnn(chunk, h)\n"
+            "        outs.append(out)\n"
+            "    return torch.cat(outs, dim=1), h\n",
+            "along time",
         ),
-        "returned the list": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size, dtype=x.dtype)
-    states = []
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-        states.append(h)
-    return states
-''',
-            "torch.stack",
-        ),
-        "w_hh not transposed": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size)
-    states = []
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0 + rnn.bias_hh_l0)
-        states.append(h)
-    return torch.stack(states)
-''',
-            "w_hh.T",
-        ),
-        "appended before the update": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size)
-    states = []
-    for x_t in x:
-        states.append(h)
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-    return torch.stack(states)
-''',
-            "shifted by one step",
-        ),
-        "called nn.RNN": ("def unroll(x, rnn):\n    return rnn(x)[0]\n", "write the loop yourself"),
-        "stepped through x[:, t] (sequence-first input)": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size)
-    states = []
-    for t in range(x.shape[0]):
-        x_t = x[:, t]
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-        states.append(h)
-    return torch.stack(states)
-''',
-            "step t is x[t]",
-        ),
-        "returned (output, h_n)": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size)
-    states = []
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-        states.append(h)
-    return torch.stack(states), h
-''',
-            "return only output, like rnn(x)[0]",
-        ),
-        "h with a layer axis, like nn.RNN's h0": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(1, x.shape[1], rnn.hidden_size)
-    states = []
-    for x_t in x:
-        h = torch.tanh(x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-        states.append(h)
-    return torch.stack(states)
-''',
-            "your h has a layer axis",
-        ),
-        "forgot tanh": (
-            '''
-def unroll(x, rnn):
-    h = torch.zeros(x.shape[1], rnn.hidden_size)
-    states = []
-    for x_t in x:
-        h = x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0
-        states.append(h)
-    return torch.stack(states)
-''',
-            "forgot the tanh",
-        ),
-        "called rnn_helpers.rnn_layer": (
-            '''
-def unroll(x, rnn):
-    from rnn_helpers import get_layer_weights, rnn_layer
-    return rnn_layer(x, None, *get_layer_weights(rnn))[0]
-''',
-            "write the loop yourself",
-        ),
-        "called rnn_helpers.rnn_forward": (
-            '''
-def unroll(x, rnn):
-    import rnn_helpers
-    return rnn_helpers.rnn_forward(x, rnn_helpers.get_weights(rnn))[0]
-''',
-            "write the loop yourself",
+        "only the last chunk's output": (
+            _CHUNKS_HEAD + "    h = None\n"
+            "    for chunk in x.split(chunk_len):\n"
+            "        out, h = rnn(chunk, h)\n"
+            "    return out, h\n",
+            "keep every chunk's output",
         ),
     },
+    kind="function",
 )
 
 
-def _check_last_state(fn) -> str | None:
-    with torch.random.fork_rng(), torch.no_grad():
-        torch.manual_seed(7)
-        for batch, seq_len in ((2, 5), (3, 3)):  # the second: output[-1] has h_n[-1]'s shape, by accident
-            rnn = nn.RNN(3, 4, batch_first=True, dtype=torch.float64)
-            x = torch.randn(batch, seq_len, 3, dtype=torch.float64)  # (batch, seq_len, input_size)
-            output, h_n = rnn(x)  # output: (batch, seq_len, hidden); h_n: (1, batch, hidden)
-            got = fn(output.clone())
+# ---------------------------------------------------------------------------------------------
+# 03.2  h_n from output, in either layout
+# ---------------------------------------------------------------------------------------------
+_HN_HEAD = "def h_n_from_output(output, batch_first):\n"
+
+
+def _check_h_n_from_output(fn) -> str | None:
+    torch.manual_seed(302)
+    # (3, 3): batch == seq_len, so output[-1] has the right shape by accident
+    for batch_first in (False, True):
+        for batch, seq_len in ((2, 5), (3, 3)):
+            rnn = nn.RNN(3, 4, batch_first=batch_first, dtype=_F64)
+            shape = (batch, seq_len, 3) if batch_first else (seq_len, batch, 3)
+            with torch.no_grad():
+                output, want = rnn(torch.randn(*shape, dtype=_F64))
+            got = fn(output.clone(), batch_first)
             if not_attempted(got):
                 raise NotImplementedError
             if not isinstance(got, torch.Tensor):
-                return f"expected a tensor (a slice of output), got {type(got).__name__}"
-            want = h_n[-1]
-            if tuple(got.shape) == tuple(output[:, -1:].shape) and torch.equal(got, output[:, -1:]):
+                return f"return a tensor shaped like h_n, got {type(got).__name__}"
+            layout = "batch_first=True" if batch_first else "batch_first=False"
+            got_shape, want_shape = tuple(got.shape), tuple(want.shape)
+            if got_shape == want_shape and torch.equal(got, want):
+                continue
+            time_axis = 1 if batch_first else 0
+            last_step = output.select(time_axis, -1)  # (batch, hidden_size)
+            first_step = output.select(time_axis, 0)
+            if got_shape == tuple(last_step.shape) and torch.equal(got, last_step):
                 return (
-                    f"right values, but shape {tuple(got.shape)}: index the time axis with an integer "
-                    f"(-1), not a slice (-1:), to get (batch, hidden_size) = {tuple(want.shape)} like h_n[-1]"
+                    f"({layout}) right values, but h_n keeps a layer axis in front: (num_layers, batch, "
+                    f"hidden_size) = {want_shape}. Add it: .unsqueeze(0)"
                 )
-            if tuple(got.shape) == tuple(output[-1].shape) and torch.equal(got, output[-1]):
+            if batch_first and got_shape == (batch, 1, 4) and torch.equal(got[:, 0], last_step):
                 return (
-                    "output[-1] is the last SEQUENCE of the batch (all its steps), not the last step: "
-                    "with batch_first=True the time axis is dim 1"
+                    f"({layout}) your h_n is batch-first, {got_shape}; h_n is never batch-first: "
+                    f"(num_layers, batch, hidden_size) = {want_shape}"
                 )
-            if tuple(got.shape) == tuple(output[:, 0].shape) and torch.equal(got, output[:, 0]):
-                return "output[:, 0] is the FIRST step; h_n holds the state after the LAST step"
-            if tuple(got.shape) != tuple(want.shape):
-                return f"your slice has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (batch, hidden_size)"
-            if not torch.equal(got, want):
-                return "your slice has the right shape but other values: which step is the last one?"
+            wrong_axis = output.select(1 - time_axis, -1)  # the last step along the wrong axis
+            if got.numel() == wrong_axis.numel() and torch.equal(got.reshape(wrong_axis.shape), wrong_axis):
+                if batch_first:
+                    return (
+                        f"({layout}) output[-1] is the last SEQUENCE of the batch (all its steps), not the last "
+                        "step: with batch_first=True the time axis of output is dim 1"
+                    )
+                return (
+                    f"({layout}) output[:, -1] is the last SEQUENCE of the batch, not the last step: without "
+                    "batch_first the time axis of output is dim 0"
+                )
+            if got.numel() == first_step.numel() and torch.equal(got.reshape(first_step.shape), first_step):
+                return f"({layout}) that is the FIRST step; h_n is the state after the LAST step"
+            if got_shape != want_shape:
+                return f"({layout}) your h_n has shape {got_shape}, expected {want_shape} = (num_layers, batch, hidden_size)"
+            return f"({layout}) right shape, other values: take the last step along the time axis"
     return None
 
 
 q2 = Exercise(
-    name="03.2 output vs h_n with batch_first",
-    answer="last_state",
-    checker=_check_last_state,
+    name="03.2 h_n from output, in either layout",
+    answer="h_n_from_output",
+    checker=_check_h_n_from_output,
     hint_text=(
-        "With batch_first=True, output is (batch, seq_len, hidden_size): time is dim 1. h_n is never "
-        "batch-first: h_n[-1] is (batch, hidden_size). Keep every batch row, take the last time step."
+        "Which axis of output is time? Dim 0 without batch_first, dim 1 with it. Take the last step along "
+        "that axis, which gives (batch, hidden_size), then put h_n's layer axis in front: (1, batch, "
+        "hidden_size). h_n is never batch-first."
     ),
-    solution_code='''
-def last_state(output):
-    # output: (batch, seq_len, hidden_size) -> (batch, hidden_size), equal to h_n[-1]
-    return output[:, -1]
-''',
+    solution_code="""
+def h_n_from_output(output, batch_first):
+    last = output[:, -1] if batch_first else output[-1]   # (batch, hidden_size): the last step
+    return last.unsqueeze(0)                              # (1, batch, hidden_size), like h_n
+""",
     mistakes={
-        "output[-1]": ("def last_state(output):\n    return output[-1]\n", "time axis is dim 1"),
-        "slice keeps the time axis": ("def last_state(output):\n    return output[:, -1:]\n", "not a slice"),
-        "first step": ("def last_state(output):\n    return output[:, 0]\n", "FIRST step"),
+        "output[-1] in both layouts": (_HN_HEAD + "    return output[-1].unsqueeze(0)\n", "time axis of output is dim 1"),
+        "output[:, -1] in both layouts": (_HN_HEAD + "    return output[:, -1].unsqueeze(0)\n", "time axis of output is dim 0"),
+        "no layer axis": (
+            _HN_HEAD + "    return output[:, -1] if batch_first else output[-1]\n",
+            "keeps a layer axis in front",
+        ),
+        "a batch-first h_n": (
+            _HN_HEAD + "    return output[:, -1:] if batch_first else output[-1:]\n",
+            "never batch-first",
+        ),
+        "the first step": (
+            _HN_HEAD + "    return (output[:, 0] if batch_first else output[0]).unsqueeze(0)\n",
+            "FIRST step",
+        ),
     },
+    kind="function",
 )
 
-# 03.3: nn.RNN(input_size=7, hidden_size=5, num_layers=2, batch_first=True) on x of shape (4, 9, 7)
-_BATCH, _SEQ, _INPUT, _HIDDEN, _LAYERS = 4, 9, 7, 5, 2
+
+# ---------------------------------------------------------------------------------------------
+# 03.3  What does a change of one input reach?
+# ---------------------------------------------------------------------------------------------
+# nn.RNN(4, 3) on x: (6, 2, 4). We change x[2, 0], step 2 of sequence 0, and run it again.
+_Q3_SEQ, _Q3_BATCH, _Q3_STEP = 6, 2, 2
+_Q3_KEYS = ("steps", "other_sequence_changes")
 
 
-def _as_shape(value) -> tuple[int, ...] | None:
-    try:
-        return tuple(int(d) for d in value)
-    except (TypeError, ValueError):
-        return None
+def _q3_truth() -> tuple[list[int], bool]:
+    """Run the experiment: which steps of output[:, 0] change, and does output[:, 1] change?"""
+    torch.manual_seed(303)
+    rnn = nn.RNN(4, 3, dtype=_F64)
+    x = torch.randn(_Q3_SEQ, _Q3_BATCH, 4, dtype=_F64)
+    changed = x.clone()
+    changed[_Q3_STEP, 0] += 1.0
+    with torch.no_grad():
+        before, _ = rnn(x)
+        after, _ = rnn(changed)
+    differs = (before != after).any(dim=-1)  # (seq_len, batch)
+    steps = [t for t in range(_Q3_SEQ) if bool(differs[t, 0])]
+    return steps, bool(differs[:, 1].any())
 
 
-def _check_shapes(answer) -> str | None:
-    if not_attempted(answer):
+def _check_what_changes(answer) -> str | None:
+    if not isinstance(answer, dict) or set(answer) != set(_Q3_KEYS):
+        return f"answer with a dict with exactly the keys {list(_Q3_KEYS)}"
+    steps, other = answer["steps"], answer["other_sequence_changes"]
+    if steps is Ellipsis and other is Ellipsis:
         raise NotImplementedError
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return "expected a pair: shapes = (output_shape, h_n_shape), e.g. ((1, 2, 3), (4, 5, 6))"
-    out, hn = (_as_shape(a) for a in answer)
-    if out is None or hn is None or Ellipsis in answer:
-        return "each shape must be a tuple of integers, e.g. (1, 2, 3)"
-    want_out, want_hn = (_BATCH, _SEQ, _HIDDEN), (_LAYERS, _BATCH, _HIDDEN)
-    if out != want_out:
-        if out == (_SEQ, _BATCH, _HIDDEN):
-            return "output follows batch_first=True: (batch, seq_len, hidden_size), not seq-first"
-        if len(out) == 3 and out[:2] == want_out[:2] and out[2] == _INPUT:
-            return "the last dim of output is hidden_size (the state), not input_size"
-        if len(out) == 3 and out[:2] == want_out[:2] and out[2] == _LAYERS * _HIDDEN:
-            return "output holds only the TOP layer's state at every step: its last dim is hidden_size"
-        if len(out) == 4:
-            return "output has no layer axis: it holds only the top layer, (batch, seq_len, hidden_size)"
-        return f"output_shape {out} is not right: batch_first=True, so (batch, seq_len, hidden_size)"
-    if hn != want_hn:
-        if hn == (_BATCH, _LAYERS, _HIDDEN):
-            return "h_n is never batch-first, even with batch_first=True: (num_layers, batch, hidden_size)"
-        if len(hn) == 3 and hn[1:] == want_hn[1:] and hn[0] == 1:
-            return "h_n holds the last state of EVERY layer: its first dim is num_layers = 2"
-        if len(hn) == 2:
-            return "h_n keeps a layer axis even for one layer: (num_layers * num_directions, batch, hidden_size)"
-        if len(hn) == 3 and hn[1] == _SEQ:
-            return "h_n has no time axis: its middle dim is batch"
-        return f"h_n_shape {hn} is not right: (num_layers * num_directions, batch, hidden_size)"
+    if not isinstance(steps, (list, tuple)) or not all(isinstance(t, int) and not isinstance(t, bool) for t in steps):
+        return f'"steps": a list of step numbers (ints), e.g. [0, 1]; you wrote {steps!r}'
+    if not isinstance(other, bool):
+        return f'"other_sequence_changes": True or False; you wrote {other!r}'
+    want_steps, want_other = _q3_truth()
+    got = sorted(set(steps))
+    if got != want_steps:
+        if any(t < _Q3_STEP for t in got):
+            return (
+                f"steps before {_Q3_STEP} cannot change: the RNN reads the sequence left to right, and "
+                f"output[0] .. output[{_Q3_STEP - 1}] were computed before x[{_Q3_STEP}] was read"
+            )
+        if got == [_Q3_STEP]:
+            return (
+                f"the change does not stop at step {_Q3_STEP}: h_{_Q3_STEP} is fed into step {_Q3_STEP + 1}, "
+                "and so on, so every later state carries it"
+            )
+        return f"which states are computed from h_{_Q3_STEP}, directly or through the states after it?"
+    if other != want_other:
+        return (
+            "sequences of a batch never mix: row b of h_t is computed from row b of x_t and of h_{t-1} only, "
+            "so output[:, 1] does not change"
+        )
     return None
 
 
 q3 = Exercise(
-    name="03.3 shapes of output and h_n",
-    answer="shapes",
-    checker=_check_shapes,
+    name="03.3 what a change of one input reaches",
+    answer="changes",
+    checker=_check_what_changes,
     hint_text=(
-        "batch_first=True changes the layout of x and output only: output is (batch, seq_len, hidden_size). "
-        "h_n is always (num_layers * num_directions, batch, hidden_size), one row per layer."
+        "Follow the arrows of the loop: x_t enters h_t, and h_t enters h_{t+1}. Which h_t can x[2] reach, and "
+        "which were computed before it was read? For the other sequence: does any matrix product mix row 0 "
+        "with row 1?"
     ),
-    solution_code='''
-# rnn = nn.RNN(input_size=7, hidden_size=5, num_layers=2, batch_first=True); x: (4, 9, 7)
-shapes = ((4, 9, 5), (2, 4, 5))   # output: (batch, seq_len, hidden); h_n: (num_layers, batch, hidden)
-''',
+    solution_code="""
+changes = {
+    "steps": [2, 3, 4, 5],             # x[2] enters h_2, and h_2 is carried into every later step
+    "other_sequence_changes": False,   # row 1 of every h_t only ever meets row 1 of x_t and h_{t-1}
+}
+""",
     mistakes={
-        "h_n batch-first": ("shapes = ((4, 9, 5), (4, 2, 5))\n", "never batch-first"),
-        "output seq-first": ("shapes = ((9, 4, 5), (2, 4, 5))\n", "batch_first=True"),
-        "h_n with one layer": ("shapes = ((4, 9, 5), (1, 4, 5))\n", "every layer"),
-        "output's last dim is input_size": ("shapes = ((4, 9, 7), (2, 4, 5))\n", "hidden_size"),
+        "only the step itself": ('changes = {"steps": [2], "other_sequence_changes": False}\n', "does not stop"),
+        "every step": ('changes = {"steps": [0, 1, 2, 3, 4, 5], "other_sequence_changes": False}\n', "left to right"),
+        "the batch mixes": ('changes = {"steps": [2, 3, 4, 5], "other_sequence_changes": True}\n', "never mix"),
+        "a step number as a string": ('changes = {"steps": ["2"], "other_sequence_changes": False}\n', "ints"),
     },
+    kind="dict",
 )
+
+__all__ = ["q1", "q2", "q3"]

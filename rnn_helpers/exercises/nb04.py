@@ -1,251 +1,248 @@
-"""Exercises of notebook 04 (stacked layers): write the stack loop; pick a layer from h_n; weight_ih shapes."""
+"""Exercises of notebook 04 (stacked layers): a time-outer stack with dropout; pick a layer from h_n; weight_ih shapes."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from .. import get_weights, rnn_layer
+from .. import get_weights, rnn_cell, rnn_layer
 from .._checks import fmt_shape
 from ._core import Exercise, not_attempted
 
 # ---------------------------------------------------------------------------------------------
-# 04.1  The stack loop: which input does layer 1 read?
+# 04.1  A time-outer stack with dropout between layers
 # ---------------------------------------------------------------------------------------------
+# The notebook shows dropout in the layer-outer loop and the time-outer loop without dropout;
+# the learner puts the two together. The checker hands in its own `drop`: a fixed, known mask,
+# so every placement of the dropout (right or wrong) gives numbers it can name.
 
 
-def _stack_variants(x: torch.Tensor, weights) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """(output, h_n) of the right stack and of the typical wrong ones, to name a learner's mistake."""
-    right_outs, right_last = [], []
-    layer_input = x
-    for w in weights:
-        out, last = rnn_layer(layer_input, None, *w)
-        right_outs.append(out)
-        right_last.append(last)
-        layer_input = out
-    variants = {
-        "right": (right_outs[-1], torch.stack(right_last)),
-        "layer 0's output": (right_outs[0], torch.stack(right_last)),
-    }
-    if all(w.w_ih.shape[1] == x.shape[2] for w in weights):  # only then can every layer read x
-        x_runs = [rnn_layer(x, None, *w) for w in weights]  # the docstring bug
-        variants["x to every layer"] = (x_runs[-1][0], torch.stack([last for _, last in x_runs]))
-    return variants
+class _CountingDrop:
+    """A stand-in for ``F.dropout(h, p, training=True)``: a fixed mask of zeros and 1/(1-p) = 2.
+
+    The mask depends only on the position of each entry, so the result does not depend on the
+    order of the calls; ``calls`` counts them.
+    """
+
+    def __init__(self, active: bool = True):
+        self.active = active
+        self.calls = 0
+
+    def __call__(self, h):
+        self.calls += 1
+        if not isinstance(h, torch.Tensor):
+            raise TypeError(f"drop expects a tensor, got {type(h).__name__}")
+        if not self.active:
+            return h
+        keep = (torch.arange(h.numel()).reshape(h.shape) * 7 % 5) >= 2  # 3 of every 5 entries kept
+        return h * keep.to(h.dtype) * 2.0
 
 
-class _WatchedWeights(list):
-    """The list of LayerWeights handed to the learner's ``stack``; remembers whether it was read."""
+def _time_outer(x, weights, h0, drop, *, recurrent=False, top=False, on_x=False, h_n_dropped=False):
+    """The time-outer stack with dropout placed right (all flags False) or in a typical wrong place.
 
-    def __init__(self, items):
-        super().__init__(items)
-        self.read = False
+    recurrent: the dropped state is also carried to the layer's next step.
+    top: the top layer's output is dropped too.
+    on_x: off by one layer: the INPUT of layers 0 .. L-2 is dropped (x included), the top reads undropped.
+    h_n_dropped: h_n collects the dropped states.
+    """
+    h = list(h0)
+    kept = list(h0)  # what h_n holds
+    outputs = []
+    last = len(weights) - 1
+    for x_t in x:
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            if on_x and l < last:
+                layer_input = drop(layer_input)
+            new = rnn_cell(layer_input, h[l], *w)
+            dropped = drop(new) if (not on_x and (l < last or top)) else new
+            h[l] = dropped if recurrent else new
+            kept[l] = dropped if (h_n_dropped or recurrent) else new
+            layer_input = dropped
+        outputs.append(layer_input)
+    return torch.stack(outputs), torch.stack(kept)
 
-    def __iter__(self):
-        self.read = True
-        return super().__iter__()
 
-    def __getitem__(self, index):
-        self.read = True
-        return super().__getitem__(index)
-
-
-_USE_GIVEN_WEIGHTS = (
-    "use the weights you were given: `weights` holds one LayerWeights(w_ih, w_hh, b_ih, b_hh) per layer, "
-    "and the checker compares against an nn.RNN with exactly those weights. Loop over them "
-    "(for w in weights: ... rnn_layer(layer_input, None, *w)) instead of building a new nn.RNN"
-)
-_DTYPE_HINT = (
-    "the checker's x and weights are float64: a tensor you create yourself (an h0 of zeros, say) must have "
-    "the same dtype, e.g. torch.zeros(..., dtype=x.dtype); or pass None as rnn_layer's h0 for zeros"
-)
+_DROPOUT_FEEDBACK = {
+    "recurrent": (
+        "dropout hit the recurrent path: the state a layer carries to its own next step (h[l]) must stay "
+        "undropped. Drop only the copy the layer above reads: layer_input = drop(h[l]), h[l] unchanged"
+    ),
+    "top": "the top layer's output is never dropped: nn.RNN drops between layers only, layers 0 .. L-2",
+    "on_x": "nn.RNN never drops its input x: dropout sits between layers, on the output of layers 0 .. L-2 "
+    "(what layers 1 .. L-1 read)",
+    "h_n_dropped": "h_n holds each layer's state from before dropout: dropout changes what the layer above reads, "
+    "not what the layer computed",
+}
 
 
-def _check_one_stack(fn, input_size: int, hidden_size: int, num_layers: int, batch: int, seq_len: int):
+def _check_one_dropout_stack(fn, input_size, hidden_size, num_layers, batch, seq_len) -> str | None:
     rnn = nn.RNN(input_size, hidden_size, num_layers, dtype=torch.float64)
-    x = torch.randn(seq_len, batch, input_size, dtype=torch.float64)  # (seq_len, batch, input_size)
-    weights = _WatchedWeights(get_weights(rnn))
-    want_out, want_hn = rnn(x)
-    try:
-        got = fn(x, weights)
-    except NotImplementedError:
-        raise
-    except Exception as exc:
-        if not weights.read:
-            return f"{_USE_GIVEN_WEIGHTS} (your stack raised {type(exc).__name__}: {exc})"
-        if "dtype" in str(exc) or "Double" in str(exc):
-            return f"{_DTYPE_HINT} (your stack raised {type(exc).__name__}: {exc})"
-        raise
+    weights = get_weights(rnn)
+    x = torch.randn(seq_len, batch, input_size, dtype=torch.float64)
+    h0 = torch.randn(num_layers, batch, hidden_size, dtype=torch.float64)
+    # 1. with a drop that changes nothing, the stack is nn.RNN (eval mode)
+    identity = _CountingDrop(active=False)
+    got = fn(x, weights, h0.clone(), identity)
     if not_attempted(got):
         raise NotImplementedError
-    if not weights.read:
-        return _USE_GIVEN_WEIGHTS
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return f"return a pair (output, h_n), as nn.RNN does; you returned a {type(got).__name__}"
-    out, h_n = got
-    if not_attempted(out) or not_attempted(h_n):
-        raise NotImplementedError
-    if isinstance(h_n, (list, tuple)):
-        return "h_n is a list: torch.stack it into one tensor of shape (num_layers, batch, hidden_size)"
-    if not isinstance(out, torch.Tensor) or not isinstance(h_n, torch.Tensor):
-        return "output and h_n must both be tensors"
-    variants = _stack_variants(x, weights)
-    out_shape, want_out_shape = tuple(out.shape), tuple(want_out.shape)
-    if out_shape != want_out_shape:
-        if out_shape == (batch, hidden_size):
-            return (
-                f"output has shape {fmt_shape(out_shape)}: that is one step. output holds the top layer "
-                f"at EVERY step: {fmt_shape(want_out_shape)} = (seq_len, batch, hidden_size)"
-            )
+    if not isinstance(got, (tuple, list)) or len(got) != 2 or not all(isinstance(g, torch.Tensor) for g in got):
+        return "return a pair of tensors (output, h_n), as nn.RNN does"
+    want_out, want_hn = rnn.eval()(x, h0)
+    out, h_n = (g.detach().to(torch.float64) for g in got)
+    if tuple(out.shape) != tuple(want_out.shape):
+        return f"output has shape {tuple(out.shape)}, expected {tuple(want_out.shape)} = (seq_len, batch, hidden_size)"
+    if tuple(h_n.shape) != tuple(want_hn.shape):
+        return f"h_n has shape {tuple(h_n.shape)}, expected {tuple(want_hn.shape)} = (num_layers, batch, hidden_size)"
+    if not torch.allclose(out, want_out, atol=1e-10) or not torch.allclose(h_n, want_hn, atol=1e-10):
         return (
-            f"output has shape {fmt_shape(out_shape)}, expected {fmt_shape(want_out_shape)} "
-            "= (seq_len, batch, hidden_size)"
+            "with a drop that changes nothing, your stack should equal nn.RNN in eval mode and it does not: "
+            "check the time-outer loop itself (layer 0 reads x[t], layer l reads layer l-1's new state, "
+            "every layer starts from its own h0[l])"
         )
-    out = out.to(torch.float64)
-    if not torch.allclose(out, want_out, atol=1e-10):
-        if "x to every layer" in variants and torch.allclose(out, variants["x to every layer"][0], atol=1e-6):
+    if identity.calls == 0:
+        return "you never called drop: use the function you are given (the checker passes its own)"
+    # 2. with a known mask: where did the dropout go?
+    mask_drop = _CountingDrop()
+    out, h_n = (g.detach().to(torch.float64) for g in fn(x, weights, h0.clone(), mask_drop))
+    right_out, right_hn = _time_outer(x, weights, h0, _CountingDrop())
+    if torch.allclose(out, right_out, atol=1e-10) and torch.allclose(h_n, right_hn, atol=1e-10):
+        expected_calls = (num_layers - 1) * seq_len
+        if mask_drop.calls != expected_calls:
             return (
-                "layers 1 and up read x: only layer 0 reads x. Layer l must read layer l-1's output "
-                "SEQUENCE (the `out` that rnn_layer returned for the layer below), so set "
-                "layer_input = out after each layer"
+                f"drop was called {mask_drop.calls} times; a stack of {num_layers} layers over {seq_len} steps "
+                f"needs it {expected_calls} times, once per step between each pair of layers"
             )
-        if num_layers > 1 and torch.allclose(out, variants["layer 0's output"][0], atol=1e-6):
-            return "your output is layer 0's output; output holds the TOP layer's state at every step"
-        return "output differs from nn.RNN: feed each layer the output sequence of the layer below, starting from x"
-    hn_shape, want_hn_shape = tuple(h_n.shape), tuple(want_hn.shape)
-    if hn_shape != want_hn_shape:
-        if hn_shape in {(batch, hidden_size), (1, batch, hidden_size)}:
-            return (
-                f"h_n has shape {fmt_shape(hn_shape)}: h_n holds every layer's last state, one row per "
-                f"layer: {fmt_shape(want_hn_shape)} = (num_layers, batch, hidden_size)"
-            )
-        return (
-            f"h_n has shape {fmt_shape(hn_shape)}, expected {fmt_shape(want_hn_shape)} "
-            "= (num_layers, batch, hidden_size)"
-        )
-    h_n = h_n.to(torch.float64)
-    if torch.allclose(h_n, want_hn, atol=1e-10):
         return None
-    if num_layers > 1 and torch.allclose(h_n, want_hn.flip(0), atol=1e-6):
-        return "h_n is upside down: h_n[0] is layer 0 (the one that reads x), h_n[-1] the top layer"
-    if torch.allclose(h_n, want_out[-1].expand_as(h_n), atol=1e-6):
-        return "every row of your h_n is the top layer's last state; h_n[l] is layer l's own last state"
-    return "h_n differs from nn.RNN: collect the last state (h_n) that rnn_layer returns for each layer"
+    for flag, message in _DROPOUT_FEEDBACK.items():
+        try:
+            wrong_out, wrong_hn = _time_outer(x, weights, h0, _CountingDrop(), **{flag: True})
+        except ValueError:  # e.g. a mask on x that a layer cannot read: not this learner's mistake
+            continue
+        if torch.allclose(out, wrong_out, atol=1e-10) and torch.allclose(h_n, wrong_hn, atol=1e-10):
+            return message
+    if torch.allclose(out, right_out, atol=1e-10):
+        return _DROPOUT_FEEDBACK["h_n_dropped"]
+    return (
+        "with dropout on, your numbers differ from nn.RNN's placement: after layer l (l < L-1) computes h[l], "
+        "the layer above reads drop(h[l]); h[l] itself, h_n and the top layer's output stay undropped"
+    )
 
 
-def _check_stack(fn) -> str | None:
-    with torch.random.fork_rng(), torch.no_grad():  # leave the notebook's random state alone
+def _check_dropout_stack(fn) -> str | None:
+    with torch.no_grad():
         torch.manual_seed(404)
-        # input_size == hidden_size first: feeding x to every layer then runs, and gives wrong numbers
-        problem = _check_one_stack(fn, input_size=4, hidden_size=4, num_layers=3, batch=2, seq_len=5)
-        if problem is not None:
-            return problem
-        problem = _check_one_stack(fn, input_size=3, hidden_size=5, num_layers=2, batch=3, seq_len=4)
-        if problem is not None:
-            return f"(with input_size=3, hidden_size=5, num_layers=2) {problem}"
+        for case in ((3, 4, 3, 2, 4), (4, 4, 2, 3, 5)):  # (input, hidden, layers, batch, seq_len)
+            problem = _check_one_dropout_stack(fn, *case)
+            if problem is not None:
+                return problem
     return None
 
 
-_STACK_SOLUTION = '''
-from rnn_helpers import rnn_layer
-
-def stack(x, weights):
-    layer_input = x                         # (seq_len, batch, input_size) for layer 0
-    last_states = []
-    for w in weights:                       # w = LayerWeights(w_ih, w_hh, b_ih, b_hh) of one layer
-        out, h_last = rnn_layer(layer_input, None, *w)  # out: (seq_len, batch, hidden_size)
-        last_states.append(h_last)          # (batch, hidden_size)
-        layer_input = out                   # the next layer reads this whole sequence, not x
-    return layer_input, torch.stack(last_states)   # (seq_len, batch, hidden), (num_layers, batch, hidden)
-'''
+_DROPOUT_HEAD = "from rnn_helpers import rnn_cell\n\ndef stack_time_outer_dropout(x, weights, h0, drop):\n"
 
 q1 = Exercise(
-    name="04.1 the stack loop",
-    answer="stack",
-    checker=_check_stack,
+    name="04.1 a time-outer stack with dropout",
+    answer="stack_time_outer_dropout",
+    checker=_check_dropout_stack,
     hint_text=(
-        "Use the weights you are given, in order: weights[l] is layer l's LayerWeights. "
-        "Keep a variable layer_input, equal to x before the loop. For each layer's weights w, call "
-        "out, h_last = rnn_layer(layer_input, None, *w), keep h_last, then set layer_input = out: "
-        "layer l reads the output sequence of layer l-1, NOT x. Return (the top layer's out, "
-        "torch.stack of the kept h_last). The checker uses float64: a tensor you create needs dtype=x.dtype."
+        "Start from stack_time_outer (section 2). Inside the layer loop, h[l] = rnn_cell(layer_input, h[l], *w) "
+        "is the state layer l carries to its next step: never drop it. What the layer ABOVE reads is a copy: "
+        "layer_input = drop(h[l]) for every layer but the top one, layer_input = h[l] for the top. "
+        "output collects the top layer's states, h_n stacks the undropped h."
     ),
-    solution_code=_STACK_SOLUTION,
+    solution_code=_DROPOUT_HEAD + """\
+    h = list(h0)                                   # h[l]: (batch, hidden_size), carried along time, never dropped
+    outputs = []
+    for x_t in x:                                  # x_t: (batch, input_size)
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            h[l] = rnn_cell(layer_input, h[l], *w)
+            is_top = l == len(weights) - 1
+            layer_input = h[l] if is_top else drop(h[l])   # only what the layer above reads is dropped
+        outputs.append(layer_input)                # the top layer's state at step t
+    return torch.stack(outputs), torch.stack(h)   # (seq_len, batch, hidden), (num_layers, batch, hidden)
+""",
     mistakes={
-        "x to every layer": (
-            '''
-from rnn_helpers import rnn_layer
-
-def stack(x, weights):
-    last_states = []
-    for w in weights:
-        out, h_last = rnn_layer(x, None, *w)
-        last_states.append(h_last)
-    return out, torch.stack(last_states)
-''',
-            "only layer 0 reads x",
-        ),
-        "kept only the top layer in h_n": (
-            '''
-from rnn_helpers import rnn_layer
-
-def stack(x, weights):
-    layer_input = x
-    for w in weights:
-        layer_input, h_last = rnn_layer(layer_input, None, *w)
-    return layer_input, h_last
-''',
-            "every layer's last state",
-        ),
-        "returned the bottom layer's output": (
-            '''
-from rnn_helpers import rnn_layer
-
-def stack(x, weights):
-    layer_input, last_states, outputs = x, [], []
-    for w in weights:
-        layer_input, h_last = rnn_layer(layer_input, None, *w)
+        "dropped the carried state": (
+            _DROPOUT_HEAD + """\
+    h = list(h0)
+    outputs = []
+    for x_t in x:
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            h[l] = rnn_cell(layer_input, h[l], *w)
+            if l < len(weights) - 1:
+                h[l] = drop(h[l])
+            layer_input = h[l]
         outputs.append(layer_input)
-        last_states.append(h_last)
-    return outputs[0], torch.stack(last_states)
-''',
-            "TOP layer",
+    return torch.stack(outputs), torch.stack(h)
+""",
+            "recurrent path",
         ),
-        "built its own nn.RNN": (
-            '''
-def stack(x, weights):
-    rnn = nn.RNN(x.shape[2], 4, num_layers=3, dtype=x.dtype)
-    return rnn(x)
-''',
-            "use the weights you were given",
+        "dropped the top layer too": (
+            _DROPOUT_HEAD + """\
+    h = list(h0)
+    outputs = []
+    for x_t in x:
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            h[l] = rnn_cell(layer_input, h[l], *w)
+            layer_input = drop(h[l])
+        outputs.append(layer_input)
+    return torch.stack(outputs), torch.stack(h)
+""",
+            "never dropped",
         ),
-        "float32 h0 of its own": (
-            '''
-from rnn_helpers import rnn_layer
-
-def stack(x, weights):
-    layer_input, last_states = x, []
-    for w in weights:
-        h0 = torch.zeros(x.shape[1], w.w_ih.shape[0])   # float32: the checker's x is float64
-        layer_input, h_last = rnn_layer(layer_input, h0, *w)
-        last_states.append(h_last)
-    return layer_input, torch.stack(last_states)
-''',
-            "dtype=x.dtype",
+        "dropped the input x": (
+            _DROPOUT_HEAD + """\
+    h = list(h0)
+    outputs = []
+    for x_t in x:
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            if l < len(weights) - 1:
+                layer_input = drop(layer_input)
+            h[l] = rnn_cell(layer_input, h[l], *w)
+            layer_input = h[l]
+        outputs.append(layer_input)
+    return torch.stack(outputs), torch.stack(h)
+""",
+            "never drops its input x",
         ),
-        "h_n upside down": (
-            '''
-from rnn_helpers import rnn_layer
-
-def stack(x, weights):
-    layer_input, last_states = x, []
-    for w in weights:
-        layer_input, h_last = rnn_layer(layer_input, None, *w)
-        last_states.insert(0, h_last)
-    return layer_input, torch.stack(last_states)
-''',
-            "upside down",
+        "h_n after dropout": (
+            _DROPOUT_HEAD + """\
+    h, kept = list(h0), list(h0)
+    outputs = []
+    for x_t in x:
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            h[l] = rnn_cell(layer_input, h[l], *w)
+            layer_input = h[l] if l == len(weights) - 1 else drop(h[l])
+            kept[l] = layer_input
+        outputs.append(layer_input)
+    return torch.stack(outputs), torch.stack(kept)
+""",
+            "before dropout",
+        ),
+        "F.dropout instead of drop": (
+            _DROPOUT_HEAD + """\
+    h = list(h0)
+    outputs = []
+    for x_t in x:
+        layer_input = x_t
+        for l, w in enumerate(weights):
+            h[l] = rnn_cell(layer_input, h[l], *w)
+            is_top = l == len(weights) - 1
+            layer_input = h[l] if is_top else F.dropout(h[l], p=0.5, training=False)
+        outputs.append(layer_input)
+    return torch.stack(outputs), torch.stack(h)
+""",
+            "never called drop",
         ),
     },
+    kind="function",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -324,6 +321,7 @@ def last_state(output, h_n, layer):
     # h_n: (num_layers, batch, hidden_size), never batch-first -> (batch, hidden_size)
     return h_n[layer]
 ''',
+    kind="function",
     mistakes={
         "batch-first indexing of h_n": (
             "def last_state(output, h_n, layer):\n    return h_n[:, layer]\n",
@@ -394,6 +392,7 @@ def weight_ih_shape(input_size, hidden_size, layer):
     features_in = input_size if layer == 0 else hidden_size   # x, or the layer below's output
     return (hidden_size, features_in)
 ''',
+    kind="function",
     mistakes={
         "input_size at every layer": (
             "def weight_ih_shape(input_size, hidden_size, layer):\n    return (hidden_size, input_size)\n",

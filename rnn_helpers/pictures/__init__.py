@@ -2,7 +2,8 @@
 
 - ``show(fig, alt)``: display a figure with its alt text (every notebook figure goes through it).
 - ``style``: the colour-blind-safe palette and the colormaps every picture uses.
-- ``plot_hidden_states`` (03), ``draw_unrolled_rnn`` (04), ``plot_timings`` (05),
+- ``draw_rnn_step``, ``plot_matrices`` (02), ``plot_hidden_states``, ``plot_tanh_in_out`` (03),
+  ``draw_unrolled_rnn`` (01), ``draw_loop_orders`` (04), ``plot_timings`` (05),
   ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07), ``draw_bptt`` (09).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
@@ -10,17 +11,23 @@ matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is impo
 
 from .bptt import draw_bptt
 from .directions import plot_packed_layout, plot_seen_steps, seen_steps
-from .hidden_states import plot_hidden_states
+from .hidden_states import plot_hidden_states, plot_tanh_in_out
+from .matrices import plot_matrices
+from .one_step import draw_rnn_step
 from .output import show
 from .timings import plot_timings
-from .unrolled import draw_unrolled_rnn
+from .unrolled import draw_loop_orders, draw_unrolled_rnn
 
 __all__ = [
     "draw_bptt",
+    "draw_loop_orders",
+    "draw_rnn_step",
     "draw_unrolled_rnn",
     "plot_hidden_states",
+    "plot_matrices",
     "plot_packed_layout",
     "plot_seen_steps",
+    "plot_tanh_in_out",
     "plot_timings",
     "seen_steps",
     "show",

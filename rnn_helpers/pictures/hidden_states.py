@@ -1,8 +1,12 @@
 """Hidden states as a picture (notebook 03): a heatmap of hidden units over time.
 
-``plot_hidden_states`` draws into a matplotlib ``Axes`` (a new figure when ``ax`` is None) and
-returns it, so a notebook can put several side by side with ``plt.subplots`` and finish with
-``plt.show()``. (The diagram of an unrolled RNN is ``rnn_helpers.diagrams.draw_unrolled_rnn``.)
+- ``plot_hidden_states`` draws one sequence's states into a matplotlib ``Axes`` (a new figure
+  when ``ax`` is None) and returns it; a notebook shows it with ``show(ax, alt)``.
+- ``plot_tanh_in_out`` puts what tanh receives (the pre-activations) beside what it returns
+  (the states), to show saturation; it returns the Figure.
+
+Signed values use ``style.DIVERGING`` (red positive, blue negative, white 0).
+(The diagram of an unrolled RNN is ``rnn_helpers.pictures.unrolled.draw_unrolled_rnn``.)
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .style import DIVERGING
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not when rnn_helpers is
     from matplotlib.axes import Axes
@@ -45,7 +51,7 @@ def plot_hidden_states(
     *,
     vmax: float | None = 1.0,
     annotate: bool | None = None,
-    cmap: str = "RdBu_r",
+    cmap: str = DIVERGING,
     colorbar: bool = True,
 ) -> Axes:
     """Heatmap of one sequence's hidden states: hidden units down, time steps across.
@@ -94,3 +100,31 @@ def plot_hidden_states(
     if colorbar:
         ax.figure.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
     return ax
+
+
+def plot_tanh_in_out(pre_activations: Any, states: Any, *, title: str | None = None):
+    """What tanh receives beside what it returns, for one sequence; return the Figure.
+
+    pre_activations: (seq_len, hidden_size), ``x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh`` at
+        every step, drawn on a scale of its own largest |value|.
+    states: (seq_len, hidden_size), ``tanh`` of the above (e.g. ``output[:, b]`` or, batch-first,
+        ``output[b]``), drawn on tanh's range, -1 to 1: saturated units are the darkest cells.
+    title: an optional title over both panels.
+    Raises ValueError unless both are 2-D, non-empty and of the same shape.
+    """
+    pre, out = _as_2d_array(pre_activations), _as_2d_array(states)
+    if pre.shape != out.shape:
+        raise ValueError(
+            "pre_activations and states: expected the same shape (seq_len, hidden_size), "
+            f"got {tuple(pre.shape)} and {tuple(out.shape)}"
+        )
+    import matplotlib.pyplot as plt
+
+    seq_len, hidden_size = out.shape
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2.0 + 1.2 * seq_len, 1.6 + 0.45 * hidden_size))
+    plot_hidden_states(pre, ax=left, vmax=None, title="what tanh receives (pre-activation)")
+    plot_hidden_states(out, ax=right, title="what tanh returns (hidden state)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

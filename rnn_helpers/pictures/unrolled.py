@@ -1,11 +1,20 @@
-"""A picture of a stacked RNN unrolled over time (notebook 04), drawn with matplotlib.
+"""A picture of a stacked RNN unrolled over time (notebooks 01 and 04), drawn with matplotlib.
 
 Every box is one hidden state ``h^{(l)}_t``, the result of one call of ``rnn_cell``; every
 arrow is one tensor flowing into the next call. Nothing here computes anything: it only
 draws the dependency grid that ``rnn_forward`` walks.
+
+- ``draw_unrolled_rnn``: the grid, with ``output`` (the top row) and ``h_n`` (the last column).
+- ``draw_loop_orders``: the same grid twice, numbered in the order a layer-outer and a
+  time-outer loop compute it (notebook 04).
+
+Colours come from ``style`` (Okabe-Ito): orange fill for the top layer (``output``), a
+vermillion edge for the last step (``h_n``), blue for every other box.
 """
 
 from __future__ import annotations
+
+from .style import BLUE, ORANGE, VERMILLION
 
 MAX_DRAWN = 16  # more layers or steps than this is unreadable on a page
 
@@ -15,12 +24,27 @@ _BOX_W, _BOX_H = 1.0, 0.62
 
 _ORDERS = (None, "layer", "time")
 
-_FILL = "#dbe9f6"  # an ordinary hidden state
-_FILL_TOP = "#fde3c8"  # the top layer: these states are `output`
-_EDGE = "#2b4a6f"
-_EDGE_LAST = "#b3261e"  # the last step of each layer: these states are `h_n`
+
+
+def tint(color: str, amount: float) -> str:
+    """``color`` (``"#RRGGBB"``) mixed with white: ``amount`` 0 is the colour, 1 is white.
+
+    Box fills use light tints of the palette, so black text on them stays readable.
+    """
+    if not (isinstance(color, str) and len(color) == 7 and color.startswith("#")):
+        raise ValueError(f"color: expected a hex colour '#RRGGBB', got {color!r}")
+    if not 0 <= amount <= 1:
+        raise ValueError(f"amount: expected a number from 0 to 1, got {amount!r}")
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+
+
+_FILL = tint(BLUE, 0.85)  # an ordinary hidden state
+_FILL_TOP = tint(ORANGE, 0.7)  # the top layer: these states are `output`
+_EDGE = BLUE
+_EDGE_LAST = VERMILLION  # the last step of each layer: these states are `h_n`
 _ARROW = "#444444"
-_ARROW_OUT = "#c0620b"
+_ARROW_OUT = ORANGE
 
 
 def _check_count(name: str, value: object) -> int:
@@ -165,7 +189,7 @@ def draw_unrolled_rnn(
     # What comes out: every step of the top layer, and the last step of every layer.
     for t in range(seq_len):
         cx, cy = centre(top, t)
-        label(cx, cy + _DY, f"output[{t}]", color=_ARROW_OUT)
+        label(cx, cy + _DY, f"output[{t}]")
         arrow("output", box_id(top, t), f"out{t}", (cx, cy + half_h), (cx, cy + _DY - 0.2), color=_ARROW_OUT)
     for layer in range(num_layers):
         cx, cy = centre(layer, last)
@@ -180,3 +204,25 @@ def draw_unrolled_rnn(
     if title:
         ax.set_title(title, fontsize=11)
     return ax
+
+
+def draw_loop_orders(num_layers: int = 3, seq_len: int = 4):
+    """The unrolled grid twice, side by side, numbered in computation order; return the Figure.
+
+    Left: layer outer (a whole layer over every step, then the next layer: ``rnn_forward``).
+    Right: time outer (one step through every layer, then the next step).
+    In both, every arrow runs from a smaller number to a larger one: each box is computed
+    after the box below it and the box to its left, which is why the two orders agree.
+    num_layers, seq_len: ints from 1 to ``MAX_DRAWN``. Raises ``ValueError`` otherwise.
+    """
+    num_layers = _check_count("num_layers", num_layers)
+    seq_len = _check_count("seq_len", seq_len)
+    import matplotlib.pyplot as plt
+
+    width = 1.15 * (seq_len + 2) + 0.4
+    height = 0.95 * (num_layers + 2) + 0.3
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2 * width, height))
+    draw_unrolled_rnn(num_layers, seq_len, ax=left, order="layer", title="layer outer: a whole layer, then the next")
+    draw_unrolled_rnn(num_layers, seq_len, ax=right, order="time", title="time outer: one step through every layer")
+    fig.tight_layout()
+    return fig
