@@ -3,7 +3,8 @@
 - ``show(fig, alt)``: display a figure with its alt text (every notebook figure goes through it).
 - ``style``: the colour-blind-safe palette and the colormaps every picture uses.
 - ``plot_hidden_states`` (03), ``draw_unrolled_rnn`` (04), ``plot_timings`` (05),
-  ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07), ``draw_bptt`` (09).
+  ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07), ``draw_bptt`` (09),
+  ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
 """
@@ -11,17 +12,24 @@ matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is impo
 from .bptt import draw_bptt
 from .directions import plot_packed_layout, plot_seen_steps, seen_steps
 from .hidden_states import plot_hidden_states
+from .loss_curves import plot_loss_curves
+from .memory_distance import plot_right_by_distance, right_by_distance
 from .output import show
+from .stream_layout import draw_stream_batches
 from .timings import plot_timings
 from .unrolled import draw_unrolled_rnn
 
 __all__ = [
     "draw_bptt",
+    "draw_stream_batches",
     "draw_unrolled_rnn",
     "plot_hidden_states",
+    "plot_loss_curves",
     "plot_packed_layout",
+    "plot_right_by_distance",
     "plot_seen_steps",
     "plot_timings",
+    "right_by_distance",
     "seen_steps",
     "show",
 ]
