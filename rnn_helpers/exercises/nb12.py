@@ -69,9 +69,11 @@ def _check_sample_bigram(fn):
     gen = torch.Generator().manual_seed(121)
     table = 2 * torch.randn(5, 5, dtype=F64, generator=gen)      # (V, V): row i = logits after character i
     start, length, temperature, seed = 2, 12, 0.7, 1212
-    got = fn(table.clone(), start, length, temperature, torch.Generator().manual_seed(seed))
+    generator = torch.Generator().manual_seed(seed)
+    got = fn(table.clone(), start, length, temperature, generator)
     if not_attempted(got):
         raise NotImplementedError
+    untouched = torch.equal(generator.get_state(), torch.Generator().manual_seed(seed).get_state())
     ids = _ids(got)
     if ids is None:
         return f"return a list of {length} ids (ints), got {type(got).__name__}"
@@ -94,6 +96,11 @@ def _check_sample_bigram(fn):
     for variant, message in problems.items():
         if ids == _bigram(table, start, length, temperature, seed, variant):
             return message
+    if untouched:
+        return (
+            "your draws did not use the generator you were given: pass it on, "
+            "torch.multinomial(probs, 1, generator=generator), so the same seed gives the same text"
+        )
     return (
         "the ids differ from drawing softmax(table[current] / temperature) with torch.multinomial(probs, 1, "
         "generator=generator), one call per id, starting from start"
@@ -154,6 +161,16 @@ def sample_bigram(table, start, length, temperature, generator):
             "        out.append(current)\n"
             "    return out",
             "row i",
+        ),
+        "no generator": (
+            "def sample_bigram(table, start, length, temperature, generator):\n"
+            "    current, out = start, []\n"
+            "    for _ in range(length):\n"
+            "        probs = F.softmax(table[current] / temperature, dim=-1)\n"
+            "        current = torch.multinomial(probs, 1).item()\n"
+            "        out.append(current)\n"
+            "    return out",
+            "generator=generator",
         ),
         "start included": (
             "def sample_bigram(table, start, length, temperature, generator):\n"
