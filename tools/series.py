@@ -22,4 +22,5 @@ TITLES = {
     "09_backprop_through_time.ipynb": "Backpropagation through time by hand",
     "10_gradients_over_time.ipynb": "Gradients over time: vanishing, exploding, clipping",
     "11_training.ipynb": "Training an RNN",
+    "12_char_language_model.ipynb": "A character-level language model, trained and sampled",
 }

@@ -2,9 +2,10 @@
 
 - ``show(fig, alt)``: display a figure with its alt text (every notebook figure goes through it).
 - ``style``: the colour-blind-safe palette and the colormaps every picture uses.
-- ``draw_rnn_step``, ``plot_matrices`` (02), ``plot_hidden_states``, ``plot_tanh_in_out`` (03),
-  ``draw_unrolled_rnn`` (01), ``draw_loop_orders`` (04), ``plot_timings`` (05),
-  ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07), ``draw_bptt`` (09).
+- ``draw_unrolled_rnn`` (01), ``draw_rnn_step``, ``plot_matrices`` (02), ``plot_hidden_states``,
+  ``plot_tanh_in_out`` (03), ``draw_loop_orders`` (04), ``plot_timings`` (05),
+  ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07), ``draw_bptt`` (09),
+  ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
 """
@@ -14,7 +15,10 @@ from .directions import plot_packed_layout, plot_seen_steps, seen_steps
 from .hidden_states import plot_hidden_states, plot_tanh_in_out
 from .matrices import plot_matrices
 from .one_step import draw_rnn_step
+from .loss_curves import plot_loss_curves
+from .memory_distance import plot_right_by_distance, right_by_distance
 from .output import show
+from .stream_layout import draw_stream_batches
 from .timings import plot_timings
 from .unrolled import draw_loop_orders, draw_unrolled_rnn
 
@@ -25,10 +29,14 @@ __all__ = [
     "draw_unrolled_rnn",
     "plot_hidden_states",
     "plot_matrices",
+    "draw_stream_batches",
+    "plot_loss_curves",
     "plot_packed_layout",
+    "plot_right_by_distance",
     "plot_seen_steps",
     "plot_tanh_in_out",
     "plot_timings",
+    "right_by_distance",
     "seen_steps",
     "show",
 ]
