@@ -22,4 +22,6 @@ TITLES = {
     "09_backprop_through_time.ipynb": "Backpropagation through time by hand",
     "10_gradients_over_time.ipynb": "Gradients over time: vanishing, exploding, clipping",
     "11_training.ipynb": "Training an RNN",
+    "13_lstm_by_hand.ipynb": "LSTM by hand",
+    "14_gru_by_hand.ipynb": "GRU by hand",
 }
