@@ -347,7 +347,7 @@ def _check_shapes(answer):
             return f"{key}: still `...`: fill in a tuple"
         try:
             got = tuple(int(d) for d in value)
-        except TypeError:
+        except (TypeError, ValueError):
             return f"{key}: expected a tuple of ints such as (80, 10), got {type(value).__name__}"
         if got != want:
             return f"{key}: {_Q4_HINTS.get((key, got), f'{got} is not its shape')}"
