@@ -45,6 +45,7 @@ from .functional import (
 from .modules import ManualGRU, ManualGRUCell, ManualLSTM, ManualLSTMCell, ManualRNN, ManualRNNCell
 from .pictures import (
     draw_bptt,
+    draw_lstm_step,
     draw_unrolled_rnn,
     plot_gates,
     plot_grad_paths,
@@ -66,6 +67,7 @@ __all__ = [
     "lstm_forward",
     "lstm_cell",
     "lstm_gates",
+    "draw_lstm_step",
     "gru_gates",
     "plot_gates",
     "plot_grad_paths",
