@@ -13,6 +13,7 @@ The core, in the order a forward pass runs through it (each idea derived in a no
 - ``fused``: the same Elman layer rearranged: ``rnn_layer_concat``, ``rnn_layer_hoisted`` and the
   allocation-free ``rnn_layer_inference`` (05).
 - ``backward``: ``rnn_layer_backward``, ``rnn_backward``, ``lstm_layer_backward``: BPTT by hand (09, 13).
+- ``gates``: ``lstm_gates``, ``gru_gates``: every gate's activation at every step (13, 14).
 - ``weights``: ``get_layer_weights``, ``get_weights``, ``set_layer_weights``, ``param_name``.
 - ``compare``: ``assert_matches``, ``tolerance``: assert equal at a stated tolerance, print one line.
 
@@ -28,6 +29,7 @@ from .backward import lstm_layer_backward, rnn_backward, rnn_layer_backward
 from .cells import LayerWeights, LSTMWeights, activation
 from .compare import TOLERANCES, assert_matches, tolerance
 from .fused import rnn_layer_concat, rnn_layer_hoisted, rnn_layer_inference
+from .gates import gru_gates, lstm_gates
 from .grad_norms import clip_grad_norm_by_hand, clip_grad_value_by_hand, hidden_grad_norms, hidden_state_grads
 from .functional import (
     gru_cell,
@@ -43,7 +45,10 @@ from .functional import (
 from .modules import ManualGRU, ManualGRUCell, ManualLSTM, ManualLSTMCell, ManualRNN, ManualRNNCell
 from .pictures import (
     draw_bptt,
+    draw_lstm_step,
     draw_unrolled_rnn,
+    plot_gates,
+    plot_grad_paths,
     plot_hidden_states,
     plot_packed_layout,
     plot_seen_steps,
@@ -61,6 +66,11 @@ __all__ = [
     "lstm_layer",
     "lstm_forward",
     "lstm_cell",
+    "lstm_gates",
+    "draw_lstm_step",
+    "gru_gates",
+    "plot_gates",
+    "plot_grad_paths",
     "gru_layer",
     "gru_forward",
     "gru_cell",

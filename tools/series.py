@@ -23,4 +23,6 @@ TITLES = {
     "10_gradients_over_time.ipynb": "Gradients over time: vanishing, exploding, clipping",
     "11_training.ipynb": "Training an RNN",
     "12_char_language_model.ipynb": "A character-level language model, trained and sampled",
+    "13_lstm_by_hand.ipynb": "LSTM by hand",
+    "14_gru_by_hand.ipynb": "GRU by hand",
 }
