@@ -8,7 +8,7 @@ estimate of what the code itself costs (the approach of Python's ``timeit``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -36,3 +36,31 @@ def best_time(fn: Callable[..., Any], *args: Any, repeat: int = 5, number: int =
             fn(*args, **kwargs)
         best = min(best, (time.perf_counter() - start) / number)
     return best
+
+
+def timing_table(seq_lens: Sequence[int], timings: Mapping[str, Sequence[float]], reference: str) -> str:
+    """A text table: microseconds per time step, and each time relative to ``timings[reference]``.
+
+    seq_lens: the n sequence lengths measured. timings: ``{name: n times in seconds}`` (e.g. from
+    ``best_time``), the i-th measured at ``seq_lens[i]``. One row per name, n columns of µs per step
+    (seconds / seq_len * 1e6), then n columns of ratios (1.00 in the reference's row).
+    Raises ``ValueError`` if ``reference`` is not a key or a list of times does not have n entries.
+    """
+    seq_lens = list(seq_lens)
+    if reference not in timings:
+        raise ValueError(f"reference: expected one of {list(timings)}, got {reference!r}")
+    for name, times in timings.items():
+        if len(times) != len(seq_lens):
+            raise ValueError(f"timings[{name!r}]: expected {len(seq_lens)} times (one per seq_len), got {len(times)}")
+    width = max(len(name) for name in timings) + 1
+    n = len(seq_lens)
+    block = 7 * n
+    lines = [
+        " " * width + f"{'µs per step':>{block}}" + "   " + f"{f'time / {reference}':>{block}}",
+        " " * width + "".join(f"{f'T={t}':>7}" for t in seq_lens) + "   " + "".join(f"{f'T={t}':>7}" for t in seq_lens),
+    ]
+    for name, times in timings.items():
+        per_step = "".join(f"{s / t * 1e6:7.1f}" for s, t in zip(times, seq_lens))
+        ratios = "".join(f"{s / r:7.2f}" for s, r in zip(times, timings[reference]))
+        lines.append(f"{name:>{width}}" + per_step + "   " + ratios)
+    return "\n".join(lines)

@@ -98,3 +98,14 @@ def test_plot_titles_say_where_each_walk_runs():
     fig = plot_seen_steps(5, length=3, packed=False)
     assert [ax.get_title() for ax in fig.axes] == ["forward (walks 0 → 4)", "backward (walks 4 → 0)"]
     plt.close(fig)
+
+
+def test_pictures_use_the_series_palette():
+    from matplotlib.colors import to_hex
+
+    from rnn_helpers.pictures.style import BLUE, VERMILLION
+
+    fig = plot_seen_steps(4, length=2, packed=False)
+    cmap = fig.axes[0].images[0].get_cmap()
+    assert [to_hex(c) for c in cmap.colors[1:]] == [BLUE.lower(), VERMILLION.lower()]
+    plt.close(fig)

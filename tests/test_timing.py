@@ -67,3 +67,46 @@ def test_plot_timings_accepts_any_iterable_of_lengths():
     ax = plot_timings(itertools.islice(itertools.count(5, 5), 2), {"a": [1.0, 2.0]})
     assert list(ax.get_lines()[0].get_xdata()) == [5, 10]
     plt.close(ax.figure)
+
+
+def test_plot_timings_gives_each_line_its_own_palette_colour():
+    from rnn_helpers.pictures.style import LINE_COLORS
+
+    ax = plot_timings([1, 2], {"a": [1.0, 2.0], "b": [2.0, 3.0]})
+    assert [line.get_color() for line in ax.get_lines()] == list(LINE_COLORS[:2])
+    plt.close(ax.figure)
+
+
+def test_plot_timing_panels_shows_total_and_per_step_with_one_legend():
+    from rnn_helpers.pictures.timings import plot_timing_panels
+
+    fig = plot_timing_panels([10, 100], {"loop": [0.001, 0.01], "fused": [0.0005, 0.004]})
+    ax_total, ax_step = fig.axes
+    assert ax_total.get_ylabel() == "ms per call" and "per time step" in ax_step.get_ylabel()
+    assert list(ax_step.get_lines()[0].get_ydata()) == pytest.approx([100.0, 100.0])
+    assert ax_total.get_legend() is not None and ax_step.get_legend() is None
+    plt.close(fig)
+
+
+def test_timing_table_gives_microseconds_per_step_and_ratios_to_the_reference():
+    from rnn_helpers.timing import timing_table
+
+    table = timing_table([10, 100], {"loop": [0.001, 0.01], "nn.RNN": [0.0005, 0.002]}, reference="nn.RNN")
+    header, columns, loop, ref = table.splitlines()
+    assert "µs per step" in header and "time / nn.RNN" in header
+    assert columns.split() == ["T=10", "T=100", "T=10", "T=100"]
+    assert loop.split() == ["loop", "100.0", "100.0", "2.00", "5.00"]
+    assert ref.split() == ["nn.RNN", "50.0", "20.0", "1.00", "1.00"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(reference="cuDNN"), r"reference: expected one of \['a'\], got 'cuDNN'"),
+    (dict(reference="a", seq_lens=[1]), r"timings\['a'\]: expected 1 times"),
+])
+def test_timing_table_rejects_a_missing_reference_or_a_length_mismatch(kwargs, match):
+    from rnn_helpers.timing import timing_table
+
+    args = dict(seq_lens=[1, 2], timings={"a": [1.0, 2.0]})
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        timing_table(**args)

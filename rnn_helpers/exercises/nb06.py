@@ -1,12 +1,14 @@
-"""Exercises of notebook 06 (bidirectional RNNs): h_n indexing, final states from output, the backward walk."""
+"""Exercises of notebook 06 (bidirectional RNNs), each in a new setting: final states of a batch-first
+output, both directions' input projections in one matmul, and what a two-layer bidirectional output has seen."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from .. import get_layer_weights
+from .. import get_layer_weights, seen_steps
 from ._core import Exercise, not_attempted
+from .nb05 import _CountMatmuls
 
 
 def _shape_problem(got, want, meaning: str) -> str | None:
@@ -17,312 +19,357 @@ def _shape_problem(got, want, meaning: str) -> str | None:
     return None
 
 
-# --- 06.1 ---------------------------------------------------------------------------------------
+# --- 06.1 final states from a batch-first output ----------------------------------------------
 
 
-# Other sizes than the notebook's (num_layers=2, batch=2, hidden_size=4), so that an answer with
-# hard-coded sizes fails; the exercise text says so.
-_NUM_LAYERS, _BATCH, _HIDDEN = 3, 3, 5
-
-
-def _check_final_state(fn):
-    try:
-        return _check_final_state_sizes(fn)
-    except RuntimeError as e:
-        if "invalid for input of size" not in str(e):
-            raise
-        return (
-            f"your answer raised RuntimeError ({e}). The checker uses other sizes than the notebook: "
-            f"num_layers={_NUM_LAYERS}, batch={_BATCH}, hidden_size={_HIDDEN}, so h_n is "
-            f"{(_NUM_LAYERS * 2, _BATCH, _HIDDEN)}. Don't hard-code them in a view: derive "
-            "num_layers = h_n.shape[0] // 2 and take (batch, hidden_size) from h_n.shape[1:]"
-        )
-
-
-def _check_final_state_sizes(fn):
-    num_layers, batch, hidden = _NUM_LAYERS, _BATCH, _HIDDEN
-    # each entry of h_n is filled with its own index, so a wrong index is easy to name
-    h_n = torch.arange(num_layers * 2, dtype=torch.float64).view(-1, 1, 1).expand(-1, batch, hidden).clone()
-    first = fn(h_n, 0, 0)
-    if not_attempted(first):
-        raise NotImplementedError
-    for layer in range(num_layers):
-        for direction in (0, 1):
-            got = fn(h_n, layer, direction)
-            want = h_n[layer * 2 + direction]
-            problem = _shape_problem(got, want, "(batch, hidden_size)")
-            if problem:
-                return problem + " for one layer and direction"
-            if torch.equal(got, want):
-                continue
-            index = int(got[0, 0])
-            if index == layer + direction:
-                return f"for layer={layer}, direction={direction} you returned h_n[{index}]: multiply the layer by 2"
-            if index == direction * num_layers + layer:
-                return (
-                    f"for layer={layer}, direction={direction} you returned h_n[{index}] = "
-                    "h_n[direction * num_layers + layer]; h_n is layer-major: index layer * 2 + direction"
-                )
-            return (
-                f"for layer={layer}, direction={direction} you returned h_n[{index}], "
-                f"expected h_n[{layer * 2 + direction}]"
-            )
-    # the same answer must hold for a real nn.RNN
-    torch.manual_seed(6)
-    rnn = nn.RNN(3, hidden, num_layers=num_layers, bidirectional=True, dtype=torch.float64)
-    out, h = rnn(torch.randn(5, batch, 3, dtype=torch.float64))
-    if not torch.equal(fn(h, num_layers - 1, 1), h[-1]):
-        return "the last layer's backward state of a real nn.RNN is h_n[-1]; yours differs"
-    return None
-
-
-q1 = Exercise(
-    name="06.1 index h_n of a bidirectional stack",
-    answer="final_state",
-    checker=_check_final_state,
-    hint_text=(
-        "h_n has shape (num_layers * 2, batch, hidden_size) and is ordered layer-major: "
-        "[layer 0 forward, layer 0 backward, layer 1 forward, ...]. Which index holds (layer, direction)? "
-        "The checker uses a 3-layer stack: if you need num_layers, derive it as h_n.shape[0] // 2."
-    ),
-    solution_code='''
-def final_state(h_n, layer, direction):
-    return h_n[layer * 2 + direction]
-    # or: h_n.view(-1, 2, *h_n.shape[1:])[layer, direction]
-''',
-    mistakes={
-        "direction-major": (
-            "def final_state(h_n, layer, direction):\n"
-            "    num_layers = h_n.shape[0] // 2\n"
-            "    return h_n[direction * num_layers + layer]\n",
-            "layer-major",
-        ),
-        "forgot the factor 2": (
-            "def final_state(h_n, layer, direction):\n    return h_n[layer + direction]\n",
-            "multiply the layer by 2",
-        ),
-        "hard-coded the notebook's num_layers in a view": (
-            "def final_state(h_n, layer, direction):\n    return h_n.view(2, 2, 2, 4)[layer, direction]\n",
-            "num_layers = h_n.shape[0] // 2",
-        ),
-    },
-)
-
-
-# --- 06.2 ---------------------------------------------------------------------------------------
-
-
-def _check_final_from_output(fn):
-    torch.manual_seed(62)
-    seq_len, batch, hidden = 6, 3, 4
-    rnn = nn.RNN(2, hidden, num_layers=2, bidirectional=True, dtype=torch.float64)
-    output, h_n = rnn(torch.randn(seq_len, batch, 2, dtype=torch.float64))
-    output, h_n = output.detach(), h_n.detach()
-    got = fn(output, hidden)
+def _check_final_states_batch_first(fn):
+    torch.manual_seed(61)
+    batch, seq_len, hidden = 3, 6, 4
+    rnn = nn.RNN(2, hidden, num_layers=2, bidirectional=True, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        output, h_n = rnn(torch.randn(batch, seq_len, 2, dtype=torch.float64))  # output: (batch, seq_len, 2H)
+    got = fn(output.clone(), hidden)
     if not_attempted(got):
         raise NotImplementedError
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return "return a pair (forward_final, backward_final)"
-    fwd, bwd = got
-    for part, want, name in ((fwd, h_n[-2], "forward_final"), (bwd, h_n[-1], "backward_final")):
-        problem = _shape_problem(part, want, "(batch, hidden_size)")
+    H = hidden
+    for part, name in zip(got, ("forward_final", "backward_final")):
+        if isinstance(part, torch.Tensor) and tuple(part.shape) == (seq_len, H):
+            return (
+                f"{name} has shape {tuple(part.shape)} = (seq_len, hidden_size): you indexed dim 0 as time, "
+                "but output is batch-first, (batch, seq_len, 2 * hidden_size): time is dim 1, so step t is "
+                "output[:, t]"
+            )
+        problem = _shape_problem(part, h_n[-1], "(batch, hidden_size)")
         if problem:
             return f"{name}: {problem}"
-    if not torch.allclose(fwd, h_n[-2], atol=1e-12):
-        if torch.allclose(fwd, output[0, :, :hidden], atol=1e-12):
-            return "forward_final: the forward direction finishes at the LAST step: output[-1, :, :hidden_size]"
-        if torch.allclose(fwd, output[-1, :, hidden:], atol=1e-12):
+    fwd, bwd = got
+    close = lambda a, b: torch.allclose(a, b, atol=1e-12)  # noqa: E731
+    if not close(fwd, h_n[-2]):
+        if close(fwd, output[:, 0, :H]):
+            return "forward_final: the forward direction finishes at the LAST step: output[:, -1, :hidden_size]"
+        if close(fwd, output[:, -1, H:]) or close(fwd, output[:, 0, H:]):
             return "forward_final: you took the backward half; the forward half is output[..., :hidden_size]"
-        return "forward_final differs from h_n[-2]"
-    if not torch.allclose(bwd, h_n[-1], atol=1e-12):
-        if torch.allclose(bwd, output[-1, :, hidden:], atol=1e-12):
+        return "forward_final differs from the top layer's h_n[-2]"
+    if not close(bwd, h_n[-1]):
+        if close(bwd, output[:, -1, H:]):
             return (
-                "backward_final: the backward half of output[-1] has only seen the last step; the backward "
-                "direction finishes at position 0: output[0, :, hidden_size:]"
+                "backward_final: the backward half of output[:, -1] has only seen the last step; the backward "
+                "direction finishes at position 0: output[:, 0, hidden_size:]"
             )
-        if torch.allclose(bwd, output[0, :, :hidden], atol=1e-12):
+        if close(bwd, output[:, 0, :H]) or close(bwd, output[:, -1, :H]):
             return "backward_final: you took the forward half; the backward half is output[..., hidden_size:]"
-        return "backward_final differs from h_n[-1]"
+        return "backward_final differs from the top layer's h_n[-1]"
     return None
 
 
-q2 = Exercise(
-    name="06.2 final states from output",
-    answer="final_states_from_output",
-    checker=_check_final_from_output,
+q1 = Exercise(
+    name="06.1 final states from a batch-first output",
+    answer="final_states_batch_first",
+    checker=_check_final_states_batch_first,
+    kind="function",
     hint_text=(
-        "output[t] = [forward state at t, backward state at t]. Where does each direction finish? "
-        "The forward one after the last step, the backward one after step 0."
+        "Batch-first puts time in dim 1: output[:, t] is step t. The forward direction finishes after the last "
+        "step, the backward one after step 0. So: output[:, -1, :hidden_size] and output[:, 0, hidden_size:]."
     ),
     solution_code='''
-def final_states_from_output(output, hidden_size):
-    return output[-1, :, :hidden_size], output[0, :, hidden_size:]
+def final_states_batch_first(output, hidden_size):
+    # output: (batch, seq_len, 2 * hidden_size); time is dim 1
+    return output[:, -1, :hidden_size], output[:, 0, hidden_size:]
 ''',
     mistakes={
-        "output[-1] for both": (
-            "def final_states_from_output(output, hidden_size):\n"
-            "    return output[-1, :, :hidden_size], output[-1, :, hidden_size:]\n",
+        "indexed time in dim 0": (
+            "def final_states_batch_first(output, hidden_size):\n"
+            "    return output[-1, :, :hidden_size], output[0, :, hidden_size:]\n",
+            "time is dim 1",
+        ),
+        "the last step for both": (
+            "def final_states_batch_first(output, hidden_size):\n"
+            "    return output[:, -1, :hidden_size], output[:, -1, hidden_size:]\n",
             "only seen the last step",
         ),
         "halves swapped": (
-            "def final_states_from_output(output, hidden_size):\n"
-            "    return output[-1, :, hidden_size:], output[0, :, :hidden_size]\n",
+            "def final_states_batch_first(output, hidden_size):\n"
+            "    return output[:, -1, hidden_size:], output[:, 0, :hidden_size]\n",
             "you took the backward half",
+        ),
+        "forward from position 0": (
+            "def final_states_batch_first(output, hidden_size):\n"
+            "    return output[:, 0, :hidden_size], output[:, 0, hidden_size:]\n",
+            "finishes at the LAST step",
         ),
     },
 )
 
 
-# --- 06.3 ---------------------------------------------------------------------------------------
+# --- 06.2 both directions' input projections in one matmul -------------------------------------
 
 
-def _walk(x, h0, w, forward=False, store_before=False, transpose_hh=True, with_b_ih=True, with_b_hh=True):
-    """The backward walk, or one typical wrong variant of it: (output, h_last)."""
-    h = h0
-    steps = [None] * x.shape[0]
-    w_hh = w.w_hh.T if transpose_hh else w.w_hh
-    for t in range(x.shape[0]) if forward else reversed(range(x.shape[0])):
-        if store_before:
-            steps[t] = h
-        h = torch.tanh(x[t] @ w.w_ih.T + (w.b_ih if with_b_ih else 0) + h @ w_hh + (w.b_hh if with_b_hh else 0))
-        if not store_before:
-            steps[t] = h
-    return torch.stack(steps), h
+def _bidir_variant(x, h0, fwd, bwd, flip_store=False, bwd_h0=1, swap=False):
+    """A bidirectional layer (hand-written), or one typical slip: (output, h_n)."""
+    outs, lasts = [], []
+    for w, start, reverse in ((fwd, h0[0], False), (bwd, h0[bwd_h0], True)):
+        h, steps = start, []
+        for t in reversed(range(len(x))) if reverse else range(len(x)):
+            h = torch.tanh(x[t] @ w[0].T + w[2] + h @ w[1].T + w[3])
+            steps.append(h)
+        out = torch.stack(steps)
+        outs.append(out if not reverse or flip_store else out.flip(0))
+        lasts.append(h)
+    if swap:
+        outs, lasts = outs[::-1], lasts[::-1]
+    return torch.cat(outs, dim=2), torch.stack(lasts)
 
 
-_WRONG_WALKS = (
-    ({"forward": True}, "you walked from step 0 to step T-1; the backward direction starts at step T-1"),
-    (
-        {"store_before": True},
-        "your outputs are shifted by one step: you stored h before the cell update, so position t holds the "
-        "state from before reading step t (and position T-1 holds h0). Update h first, then store it at t",
-    ),
-    (
-        {"transpose_hh": False},
-        "h @ w_hh needs the transpose, h @ w_hh.T: w_hh is (hidden_size, hidden_size) with one row per output "
-        "unit. It is square, so the shapes cannot warn you",
-    ),
-    ({"with_b_ih": False}, "b_ih is missing: nn.RNN adds both biases, b_ih and b_hh"),
-    ({"with_b_hh": False}, "b_hh is missing: nn.RNN adds both biases, b_ih and b_hh"),
+_BIDIR_SLIPS = (
+    ({"flip_store": True},
+     "the backward half is in walking order: position t must hold the state computed while reading step t "
+     "(store at index t, or flip the backward outputs back)"),
+    ({"bwd_h0": 0}, "the backward direction must start from h0[1]; h0[0] is the forward direction's"),
+    ({"swap": True}, "the halves are swapped: output[t] = [forward, backward], and h_n = [forward, backward]"),
 )
 
 
-def _check_backward_direction(fn):
-    torch.manual_seed(63)
-    seq_len, batch, input_size, hidden = 5, 2, 3, 4
-    rnn = nn.RNN(input_size, hidden, bidirectional=True, dtype=torch.float64)
-    x = torch.randn(seq_len, batch, input_size, dtype=torch.float64)
+def _check_bidirectional_layer(fn):
+    torch.manual_seed(62)
+    seq_len, batch, inp, hidden = 5, 3, 6, 4  # all different, so every shape slip shows
+    rnn = nn.RNN(inp, hidden, bidirectional=True, dtype=torch.float64)
+    fwd = tuple(p.detach() for p in get_layer_weights(rnn, 0))
+    bwd = tuple(p.detach() for p in get_layer_weights(rnn, 0, reverse=True))
+    x = torch.randn(seq_len, batch, inp, dtype=torch.float64)
     h0 = torch.randn(2, batch, hidden, dtype=torch.float64)
-    with torch.no_grad():
-        output, h_n = rnn(x, h0)
-        w = get_layer_weights(rnn, 0, reverse=True)
-        got = fn(x, h0[1], *w)
+    counter = _CountMatmuls()
+    with counter:
+        got = fn(x, h0, fwd, bwd)
     if not_attempted(got):
         raise NotImplementedError
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return "return a pair (output, h_last)"
-    out, last = got
-    want_out, want_last = output[..., hidden:], h_n[1]
-    problem = _shape_problem(out, want_out, "(seq_len, batch, hidden_size)")
-    if problem:
-        return f"output: {problem}"
-    if not torch.allclose(out, want_out, atol=1e-10):
-        if torch.allclose(out.flip(0), want_out, atol=1e-10):
-            return (
-                "your output is in reversed time order: position t must hold the state computed while "
-                "reading step t; flip it back (or store each state at index t)"
-            )
-        for variant, message in _WRONG_WALKS:
-            if torch.allclose(out, _walk(x, h0[1], w, **variant)[0], atol=1e-10):
+        return "return a pair (output, h_n)"
+    out, h_n = got
+    with torch.no_grad():
+        want_out, want_h_n = rnn(x, h0)
+    for name, value, want, meaning in (("output", out, want_out, "(seq_len, batch, 2 * hidden_size)"),
+                                       ("h_n", h_n, want_h_n, "(2, batch, hidden_size)")):
+        problem = _shape_problem(value, want, meaning)
+        if problem:
+            return f"{name}: {problem}"
+    if not (torch.allclose(out, want_out, atol=1e-10) and torch.allclose(h_n, want_h_n, atol=1e-10)):
+        for variant, message in _BIDIR_SLIPS:
+            v_out, v_h_n = _bidir_variant(x, h0, fwd, bwd, **variant)
+            if torch.allclose(out, v_out, atol=1e-10):
                 return message
-        return "output differs from nn.RNN's backward half output[..., hidden_size:]"
-    problem = _shape_problem(last, want_last, "(batch, hidden_size)")
-    if problem:
-        return f"h_last: {problem}"
-    if not torch.allclose(last, want_last, atol=1e-10):
-        if torch.allclose(last, want_out[-1], atol=1e-10):
-            return "h_last: the walk ends after reading step 0, so h_last is output[0], not output[-1]"
-        return "h_last differs from nn.RNN's h_n[1]"
+        if torch.allclose(out, want_out, atol=1e-10):
+            return "output is right, h_n is not: h_n[1] is the backward state after step 0, output[0, :, hidden_size:]"
+        return "values differ from nn.RNN(bidirectional=True): check both biases, the transposes and each walk"
+    whole = sum(1 for shapes in counter.products if (seq_len, batch, inp) in shapes or (seq_len * batch, inp) in shapes)
+    per_step = sum(1 for shapes in counter.products if (batch, inp) in shapes)
+    if per_step:
+        return "right values, but an input projection is inside a loop (a matmul with x[t]): hoist it before the loops"
+    if whole >= 2:
+        return (
+            "right values, and the projections are hoisted, but as two matmuls. Make them one: stack the two "
+            "w_ih along the OUTPUT axis, torch.cat([w_ih_f, w_ih_b], dim=0): (2 * hidden_size, input_size), "
+            "then split the result's last dimension into the forward and backward halves"
+        )
     return None
 
 
-q3 = Exercise(
-    name="06.3 the backward direction",
-    answer="backward_direction",
-    checker=_check_backward_direction,
+q2 = Exercise(
+    name="06.2 both directions in one input matmul",
+    answer="bidirectional_layer",
+    checker=_check_bidirectional_layer,
+    kind="function",
     hint_text=(
-        "Start from h = h0 and loop t over reversed(range(seq_len)); compute the cell on x[t] and h, "
-        "and store the new state at index t (not at the position in the loop), after updating h. The cell is "
-        "tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh): both transposes, both biases. h_last is the state after step 0."
+        "Both directions read the same x, so their input projections can be one product: "
+        "w_both = cat([fwd[0], bwd[0]], dim=0) is (2H, input), b_both = cat([fwd[2] + fwd[3], bwd[2] + bwd[3]]), "
+        "projected = x @ w_both.T + b_both is (seq_len, batch, 2H). The forward walk uses projected[t, :, :H] "
+        "from h0[0]; the backward walk goes t = T-1 .. 0 with projected[t, :, H:] from h0[1], storing at t."
     ),
     solution_code='''
-def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):
-    h = h0
-    steps = [None] * x.shape[0]
-    for t in reversed(range(x.shape[0])):
-        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
-        steps[t] = h
-    return torch.stack(steps), h
+def bidirectional_layer(x, h0, fwd, bwd):
+    H = fwd[1].shape[0]
+    w_both = torch.cat([fwd[0], bwd[0]], dim=0)              # (2H, input): stacked along the output axis
+    b_both = torch.cat([fwd[2] + fwd[3], bwd[2] + bwd[3]])   # (2H,)
+    projected = x @ w_both.T + b_both                        # (seq_len, batch, 2H): ONE matmul
+    h_f, h_b = h0[0], h0[1]
+    out_f, out_b = [None] * len(x), [None] * len(x)
+    for t in range(len(x)):                                  # forward walk
+        h_f = torch.tanh(projected[t, :, :H] + h_f @ fwd[1].T)
+        out_f[t] = h_f
+    for t in reversed(range(len(x))):                        # backward walk, stored at t
+        h_b = torch.tanh(projected[t, :, H:] + h_b @ bwd[1].T)
+        out_b[t] = h_b
+    output = torch.cat([torch.stack(out_f), torch.stack(out_b)], dim=2)
+    return output, torch.stack([h_f, h_b])
 ''',
     mistakes={
-        "appended in walking order": (
-            "def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):\n"
-            "    h, steps = h0, []\n"
-            "    for t in reversed(range(x.shape[0])):\n"
-            "        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)\n"
-            "        steps.append(h)\n"
-            "    return torch.stack(steps), h\n",
-            "reversed time order",
+        "two projection matmuls": (
+            '''
+def bidirectional_layer(x, h0, fwd, bwd):
+    outs, lasts = [], []
+    for (w_ih, w_hh, b_ih, b_hh), h, steps in ((fwd, h0[0], range(len(x))), (bwd, h0[1], reversed(range(len(x))))):
+        projected = x @ w_ih.T + b_ih + b_hh
+        out = [None] * len(x)
+        for t in steps:
+            h = torch.tanh(projected[t] + h @ w_hh.T)
+            out[t] = h
+        outs.append(torch.stack(out))
+        lasts.append(h)
+    return torch.cat(outs, dim=2), torch.stack(lasts)
+''',
+            "OUTPUT axis",
         ),
-        "walked forwards": (
-            "def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):\n"
-            "    h, steps = h0, []\n"
-            "    for t in range(x.shape[0]):\n"
-            "        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)\n"
-            "        steps.append(h)\n"
-            "    return torch.stack(steps), h\n",
-            "starts at step T-1",
+        "backward stored in walking order": (
+            '''
+def bidirectional_layer(x, h0, fwd, bwd):
+    H = fwd[1].shape[0]
+    projected = x @ torch.cat([fwd[0], bwd[0]]).T + torch.cat([fwd[2] + fwd[3], bwd[2] + bwd[3]])
+    h_f, h_b, out_f, out_b = h0[0], h0[1], [], []
+    for t in range(len(x)):
+        h_f = torch.tanh(projected[t, :, :H] + h_f @ fwd[1].T)
+        out_f.append(h_f)
+    for t in reversed(range(len(x))):
+        h_b = torch.tanh(projected[t, :, H:] + h_b @ bwd[1].T)
+        out_b.append(h_b)
+    return torch.cat([torch.stack(out_f), torch.stack(out_b)], dim=2), torch.stack([h_f, h_b])
+''',
+            "walking order",
         ),
-        "stored h before the cell update": (
-            "def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):\n"
-            "    h = h0\n"
-            "    steps = [None] * x.shape[0]\n"
-            "    for t in reversed(range(x.shape[0])):\n"
-            "        steps[t] = h\n"
-            "        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)\n"
-            "    return torch.stack(steps), h\n",
-            "stored h before the cell update",
+        "backward starts from h0[0]": (
+            '''
+def bidirectional_layer(x, h0, fwd, bwd):
+    H = fwd[1].shape[0]
+    projected = x @ torch.cat([fwd[0], bwd[0]]).T + torch.cat([fwd[2] + fwd[3], bwd[2] + bwd[3]])
+    h_f, h_b = h0[0], h0[0]
+    out_f, out_b = [None] * len(x), [None] * len(x)
+    for t in range(len(x)):
+        h_f = torch.tanh(projected[t, :, :H] + h_f @ fwd[1].T)
+        out_f[t] = h_f
+    for t in reversed(range(len(x))):
+        h_b = torch.tanh(projected[t, :, H:] + h_b @ bwd[1].T)
+        out_b[t] = h_b
+    return torch.cat([torch.stack(out_f), torch.stack(out_b)], dim=2), torch.stack([h_f, h_b])
+''',
+            "start from h0[1]",
         ),
-        "h @ w_hh without .T": (
-            "def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):\n"
-            "    h = h0\n"
-            "    steps = [None] * x.shape[0]\n"
-            "    for t in reversed(range(x.shape[0])):\n"
-            "        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh + b_hh)\n"
-            "        steps[t] = h\n"
-            "    return torch.stack(steps), h\n",
-            "h @ w_hh.T",
+        "not hoisted": (
+            '''
+def bidirectional_layer(x, h0, fwd, bwd):
+    h_f, h_b = h0[0], h0[1]
+    out_f, out_b = [None] * len(x), [None] * len(x)
+    for t in range(len(x)):
+        h_f = torch.tanh(x[t] @ fwd[0].T + fwd[2] + h_f @ fwd[1].T + fwd[3])
+        out_f[t] = h_f
+    for t in reversed(range(len(x))):
+        h_b = torch.tanh(x[t] @ bwd[0].T + bwd[2] + h_b @ bwd[1].T + bwd[3])
+        out_b[t] = h_b
+    return torch.cat([torch.stack(out_f), torch.stack(out_b)], dim=2), torch.stack([h_f, h_b])
+''',
+            "inside a loop",
         ),
-        "dropped b_ih": (
-            "def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):\n"
-            "    h = h0\n"
-            "    steps = [None] * x.shape[0]\n"
-            "    for t in reversed(range(x.shape[0])):\n"
-            "        h = torch.tanh(x[t] @ w_ih.T + h @ w_hh.T + b_hh)\n"
-            "        steps[t] = h\n"
-            "    return torch.stack(steps), h\n",
-            "b_ih is missing",
+    },
+)
+
+
+# --- 06.3 what a two-layer bidirectional output has seen ---------------------------------------
+
+_T = 5
+
+
+def _measured_two_layers() -> dict[str, torch.Tensor]:
+    """Nudge each input step of a 2-layer bidirectional nn.RNN; record which top-layer outputs change."""
+    torch.manual_seed(63)
+    hidden = 3
+    rnn = nn.RNN(2, hidden, num_layers=2, bidirectional=True, dtype=torch.float64)
+    x = torch.randn(_T, 1, 2, dtype=torch.float64)
+    seen = {d: torch.zeros(_T, _T, dtype=torch.bool) for d in ("forward", "backward")}
+    with torch.no_grad():
+        base = rnn(x)[0]
+        for s in range(_T):
+            nudged = x.clone()
+            nudged[s] += 1.0
+            changed = (rnn(nudged)[0] - base).abs()[:, 0] > 1e-12  # (T, 2H)
+            seen["forward"][:, s] = changed[:, :hidden].any(dim=1)
+            seen["backward"][:, s] = changed[:, hidden:].any(dim=1)
+    return seen
+
+
+def _check_seen_two_layers(answer):
+    if all(not_attempted(v) for v in answer.values()):
+        raise NotImplementedError
+    if sorted(answer) != ["backward", "forward"]:
+        return f"answer with a dict with the keys 'forward' and 'backward', got the keys {sorted(answer)}"
+    got = {}
+    for key, value in answer.items():
+        if not_attempted(value):
+            return f"{key}: not answered yet (replace the ...)"
+        try:
+            value = torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError):
+            return f"{key}: expected a ({_T}, {_T}) tensor of True/False, got {type(value).__name__} {value!r}"
+        if tuple(value.shape) != (_T, _T):
+            return f"{key}: expected a ({_T}, {_T}) tensor (rows: output position t, columns: input step s), got shape {tuple(value.shape)}"
+        got[key] = value.bool()
+    want = _measured_two_layers()
+    if all(torch.equal(got[d], want[d]) for d in got):
+        return None
+    one_layer = seen_steps(_T)
+    if all(torch.equal(got[d], one_layer[d]) for d in got):
+        return (
+            "that is the ONE-layer picture of section 3. Here layer 1 reads layer 0's output, and layer 0's "
+            "backward half at position u has already read steps u..T-1 (its forward half steps 0..u). "
+            "Which input steps can then reach layer 1's forward state at t?"
+        )
+    if all(torch.equal(got[d], one_layer[d].T) for d in got):
+        return "rows are output positions t and columns input steps s (seen[t, s]); and think again about layer 1"
+    wrong = [d for d in ("forward", "backward") if not torch.equal(got[d], want[d])]
+    return (
+        f"your {' and '.join(wrong)} grid{'s differ' if len(wrong) > 1 else ' differs'} from what nudging a real "
+        "2-layer bidirectional nn.RNN shows. For each (t, s): "
+        "is there a path from input step s through layer 0 (either direction) to layer 1's output at t?"
+    )
+
+
+q3 = Exercise(
+    name="06.3 what a two-layer bidirectional output has seen",
+    answer="seen_two_layers",
+    checker=_check_seen_two_layers,
+    kind="dict",
+    hint_text=(
+        "Layer 1's forward state at t reads layer 0's outputs at 0..t. Layer 0's output at position 0 holds a "
+        "backward half that has read steps 0..T-1. So which steps can reach layer 1 at t? The same argument "
+        "works for layer 1's backward half. You can also measure it, as section 3 did, with num_layers=2."
+    ),
+    solution_code='''
+T = 5
+seen_two_layers = {
+    "forward": torch.ones(T, T, dtype=torch.bool),   # layer 0's backward half at position 0 has seen everything
+    "backward": torch.ones(T, T, dtype=torch.bool),  # layer 0's forward half at position T-1 has too
+}
+''',
+    mistakes={
+        "the one-layer triangles": (
+            "T = 5\n"
+            "seen_two_layers = {'forward': torch.ones(T, T, dtype=torch.bool).tril(),\n"
+            "                   'backward': torch.ones(T, T, dtype=torch.bool).triu()}\n",
+            "ONE-layer picture",
         ),
-        "h_last from the wrong end": (
-            "def backward_direction(x, h0, w_ih, w_hh, b_ih, b_hh):\n"
-            "    h = h0\n"
-            "    steps = [None] * x.shape[0]\n"
-            "    for t in reversed(range(x.shape[0])):\n"
-            "        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)\n"
-            "        steps[t] = h\n"
-            "    out = torch.stack(steps)\n"
-            "    return out, out[-1]\n",
-            "not output[-1]",
+        "triangles transposed": (
+            "T = 5\n"
+            "seen_two_layers = {'forward': torch.ones(T, T, dtype=torch.bool).triu(),\n"
+            "                   'backward': torch.ones(T, T, dtype=torch.bool).tril()}\n",
+            "rows are output positions",
+        ),
+        "only the backward half sees everything": (
+            "T = 5\n"
+            "seen_two_layers = {'forward': torch.ones(T, T, dtype=torch.bool).tril(),\n"
+            "                   'backward': torch.ones(T, T, dtype=torch.bool)}\n",
+            "forward grid differs",
+        ),
+        "half answered": (
+            "seen_two_layers = {'forward': torch.ones(5, 5, dtype=torch.bool), 'backward': ...}\n",
+            "backward: not answered yet",
         ),
     },
 )

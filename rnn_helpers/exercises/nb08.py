@@ -1,4 +1,5 @@
-"""Exercises of notebook 08 (every remaining option): unbatched shapes, the parameters of bias=False, a ReLU step."""
+"""Exercises of notebook 08 (every remaining option): unbatched shapes, the parameters of bias=False, and a
+generation loop that feeds each prediction back as the next input."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from unittest import mock
 import torch
 from torch import nn
 
-from .. import rnn_cell
-from .. import ManualRNN
+from .. import ManualRNN, ManualRNNCell
 from ._core import Exercise, not_attempted
 
 # ---------------------------------------------------------------------------------------------
@@ -63,6 +63,7 @@ q1 = Exercise(
     name="08.1 unbatched shapes",
     answer="unbatched_shapes",
     checker=_check_unbatched_shapes,
+    kind="tuple",
     hint_text=(
         "Unbatched means the batched shapes with the batch dimension removed, h_n included. output has "
         "num_directions * hidden_size features per step; h_n has num_layers * num_directions rows."
@@ -148,6 +149,7 @@ q2 = Exercise(
     name="08.2 the parameters of bias=False",
     answer="param_names",
     checker=_check_param_names,
+    kind="function",
     hint_text=(
         "Two weights per layer and direction, weight_ih_l{k} and weight_hh_l{k}, with a '_reverse' suffix for the "
         "backward direction; no biases. Order: layer 0 forward, layer 0 reverse, layer 1 forward, ..."
@@ -213,101 +215,151 @@ q2 = Exercise(
 )
 
 # ---------------------------------------------------------------------------------------------
-# 08.3  One ReLU step without bias
+# 08.3  A generation loop: each prediction is the next input
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_relu_step(fn):
+def _reference_generate(cell, head, x0, n_steps, feed_back=True, carry_h=True):
+    """The generation loop, or one typical slip of it: predictions (n_steps, batch, 1)."""
+    x, h, ys = x0, None, []
+    for _ in range(n_steps):
+        h = cell(x, h if carry_h else None)
+        y = head(h)
+        ys.append(y)
+        x = y if feed_back else x0
+    return torch.stack(ys)
+
+
+def _check_generate(fn):
     torch.manual_seed(83)
-    cell = nn.RNNCell(3, 5, bias=False, nonlinearity="relu", dtype=torch.float64)
-    x_t = torch.randn(4, 3, dtype=torch.float64)      # (batch, input_size)
-    h_prev = torch.randn(4, 5, dtype=torch.float64)   # (batch, hidden_size)
-    w_ih, w_hh = cell.weight_ih.detach(), cell.weight_hh.detach()
+    batch, hidden, n_steps = 3, 5, 7
+    cell = nn.RNNCell(1, hidden, dtype=torch.float64)
+    head = nn.Linear(hidden, 1, dtype=torch.float64)
+    x0 = torch.randn(batch, 1, dtype=torch.float64)
     try:
-        got = fn(x_t, h_prev, w_ih, w_hh)
-    except RuntimeError as e:
-        if "shape" in str(e) or "size" in str(e):
+        with torch.no_grad():
+            got = fn(cell, head, x0.clone(), n_steps)
+    except (RuntimeError, ValueError) as exc:
+        if "Expected" in str(exc) or "size" in str(exc) or "shape" in str(exc):
             return (
-                f"your step raised RuntimeError ({e}): w_ih is (hidden_size, input_size), rows are outputs, "
-                "so multiply x_t @ w_ih.T (and h_prev @ w_hh.T)"
+                f"your loop raised {type(exc).__name__} ({exc}). The cell's input is the head's prediction "
+                "y: (batch, 1) = (batch, input_size), not the hidden state h: (batch, hidden_size)"
             )
         raise
     if not_attempted(got):
         raise NotImplementedError
     with torch.no_grad():
-        want = cell(x_t, h_prev)
+        want = _reference_generate(cell, head, x0, n_steps)
+        slips = {
+            "every step reads x0: feed each prediction back, the next input is the y you just computed":
+                _reference_generate(cell, head, x0, n_steps, feed_back=False),
+            "the hidden state restarts from zeros at every step: carry h from one step to the next":
+                _reference_generate(cell, head, x0, n_steps, carry_h=False),
+        }
     if not isinstance(got, torch.Tensor):
-        return f"return a tensor, got {type(got).__name__}"
+        return f"return a tensor (n_steps, batch, 1), got {type(got).__name__}"
     if tuple(got.shape) != tuple(want.shape):
-        return f"your h_t has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (batch, hidden_size)"
+        if tuple(got.shape) == (n_steps, batch, hidden):
+            return f"your result has shape {tuple(got.shape)}: those are the hidden states; return the predictions y = head(h)"
+        if tuple(got.shape) == (n_steps + 1, batch, 1):
+            return f"your result has {n_steps + 1} steps: return the {n_steps} predictions, without x0"
+        return f"your result has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (n_steps, batch, 1)"
     if torch.allclose(got, want, atol=1e-10):
+        # the same loop must work with the hand-written cell: a drop-in takes the same calls
+        manual = ManualRNNCell(1, hidden, dtype=torch.float64)
+        manual.load_state_dict(cell.state_dict())
+        with torch.no_grad():
+            again = fn(manual, head, x0.clone(), n_steps)
+        if not torch.allclose(again, want, atol=1e-10):
+            return "your loop gives other predictions with ManualRNNCell: use only the cell's call, cell(x, h)"
         return None
-    if torch.allclose(got, rnn_cell(x_t, h_prev, w_ih, w_hh, nonlinearity="tanh"), atol=1e-10):
-        return "that is the tanh step: this RNN uses relu, torch.relu(...) = max(..., 0)"
-    if torch.allclose(got, torch.relu(x_t @ w_ih.T + h_prev @ w_hh), atol=1e-10):
-        return (
-            "h_prev @ w_hh is missing its .T: w_hh is (hidden_size, hidden_size) with rows = outputs, like every "
-            "PyTorch weight, so multiply h_prev @ w_hh.T. w_hh is square, so no shape error warns you"
-        )
-    if torch.allclose(got, torch.relu(x_t @ w_ih.T) + torch.relu(h_prev @ w_hh.T), atol=1e-10):
-        return (
-            "relu of the sum, not the sum of relus: relu(a) + relu(b) differs from relu(a + b) whenever a and b "
-            "have opposite signs. Apply torch.relu once, to x_t @ w_ih.T + h_prev @ w_hh.T"
-        )
-    if torch.allclose(got, torch.relu(x_t @ w_ih.T) + h_prev @ w_hh.T, atol=1e-10):
-        return "relu must wrap the whole sum x_t @ w_ih.T + h_prev @ w_hh.T, not only the input part"
-    if bool((got < 0).any()):
-        return "some of your values are negative: a relu state never is. Apply torch.relu to the sum"
-    return "values differ from nn.RNNCell(bias=False, nonlinearity='relu'): relu(x_t @ w_ih.T + h_prev @ w_hh.T)"
+    for message, variant in slips.items():
+        if torch.allclose(got, variant, atol=1e-10):
+            return message
+    if torch.allclose(got[1:], want[:-1], atol=1e-10):
+        return "your predictions are one step late: step t's prediction is head(h_t), computed right after h_t"
+    return "values differ: at each step h = cell(x, h), y = head(h), then x = y for the next step"
 
 
 q3 = Exercise(
-    name="08.3 a ReLU step without bias",
-    answer="relu_step",
-    checker=_check_relu_step,
+    name="08.3 a generation loop",
+    answer="generate",
+    checker=_check_generate,
+    kind="function",
     hint_text=(
-        "Take the tanh step of notebook 02, drop both biases, and replace torch.tanh by torch.relu around the "
-        "whole sum x_t @ w_ih.T + h_prev @ w_hh.T."
+        "Start with x = x0 and h = None (zeros). Each step: h = cell(x, h); y = head(h); keep y; then x = y. "
+        "Return torch.stack of the n_steps predictions: (n_steps, batch, 1). nn.RNN cannot do this in one call: "
+        "it needs every input up front, and here input t + 1 exists only after step t."
     ),
     solution_code="""
-        def relu_step(x_t, h_prev, w_ih, w_hh):
-            return torch.relu(x_t @ w_ih.T + h_prev @ w_hh.T)
+        def generate(cell, head, x0, n_steps):
+            x, h, predictions = x0, None, []
+            for _ in range(n_steps):
+                h = cell(x, h)          # (batch, hidden_size): one step of the cell
+                y = head(h)             # (batch, 1): the prediction ...
+                predictions.append(y)
+                x = y                   # ... is the next step's input
+            return torch.stack(predictions)  # (n_steps, batch, 1)
     """,
     mistakes={
-        "kept tanh": (
+        "never fed back": (
             """
-            def relu_step(x_t, h_prev, w_ih, w_hh):
-                return torch.tanh(x_t @ w_ih.T + h_prev @ w_hh.T)
+            def generate(cell, head, x0, n_steps):
+                h, predictions = None, []
+                for _ in range(n_steps):
+                    h = cell(x0, h)
+                    predictions.append(head(h))
+                return torch.stack(predictions)
             """,
-            "tanh step",
+            "feed each prediction back",
         ),
-        "relu on the input part only": (
+        "h restarted every step": (
             """
-            def relu_step(x_t, h_prev, w_ih, w_hh):
-                return torch.relu(x_t @ w_ih.T) + h_prev @ w_hh.T
+            def generate(cell, head, x0, n_steps):
+                x, predictions = x0, []
+                for _ in range(n_steps):
+                    y = head(cell(x))
+                    predictions.append(y)
+                    x = y
+                return torch.stack(predictions)
             """,
-            "whole sum",
+            "carry h",
         ),
-        "no transpose": (
+        "fed h back instead of y": (
             """
-            def relu_step(x_t, h_prev, w_ih, w_hh):
-                return torch.relu(x_t @ w_ih + h_prev @ w_hh)
+            def generate(cell, head, x0, n_steps):
+                x, h, predictions = x0, None, []
+                for _ in range(n_steps):
+                    h = cell(x, h)
+                    predictions.append(head(h))
+                    x = h
+                return torch.stack(predictions)
             """,
-            "w_ih.T",
+            "not the hidden state h",
         ),
-        "w_hh not transposed": (
+        "returned the hidden states": (
             """
-            def relu_step(x_t, h_prev, w_ih, w_hh):
-                return torch.relu(x_t @ w_ih.T + h_prev @ w_hh)
+            def generate(cell, head, x0, n_steps):
+                x, h, states = x0, None, []
+                for _ in range(n_steps):
+                    h = cell(x, h)
+                    states.append(h)
+                    x = head(h)
+                return torch.stack(states)
             """,
-            "missing its .T",
+            "those are the hidden states",
         ),
-        "sum of relus": (
+        "x0 kept in the result": (
             """
-            def relu_step(x_t, h_prev, w_ih, w_hh):
-                return torch.relu(x_t @ w_ih.T) + torch.relu(h_prev @ w_hh.T)
+            def generate(cell, head, x0, n_steps):
+                x, h, seq = x0, None, [x0]
+                for _ in range(n_steps):
+                    h = cell(x, h)
+                    x = head(h)
+                    seq.append(x)
+                return torch.stack(seq)
             """,
-            "relu of the sum, not the sum of relus",
+            "without x0",
         ),
     },
 )

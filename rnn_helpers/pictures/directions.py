@@ -9,7 +9,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .style import BLUE, SKY, VERMILLION
+
 DIRECTIONS = ("forward", "backward")
+#: Cell colours: a real step read (blue), a padding step read (vermillion), padding in packed.data (grey).
+READ_COLOR, PAD_READ_COLOR = BLUE, VERMILLION
+REAL_STEP_COLOR, PAD_COLOR = SKY, "#f0f0f0"
 
 
 def seen_steps(seq_len: int, length: int | None = None, packed: bool = True) -> dict[str, Tensor]:
@@ -46,9 +51,9 @@ def seen_steps(seq_len: int, length: int | None = None, packed: bool = True) -> 
 def plot_seen_steps(seq_len: int, length: int | None = None, packed: bool = True, title: str | None = None):
     """Draw ``seen_steps`` as two grids side by side (forward, backward) and return the Figure.
 
-    Rows: output position t. Columns: input step s. A filled cell means output[t] has read
-    step s; a red cell means it has read a *padding* step (s >= length), which happens only
-    when the padded batch was not packed. Padding columns are labelled "pad".
+    Rows: output position t. Columns: input step s. A blue cell means output[t] has read
+    step s; a vermillion (red-orange) cell means it has read a *padding* step (s >= length), which
+    happens only when the padded batch was not packed. Padding columns are labelled "pad".
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
@@ -57,7 +62,7 @@ def plot_seen_steps(seq_len: int, length: int | None = None, packed: bool = True
     length = seq_len if length is None else length
     # 0: not read, 1: read a real step, 2: read a padding step
     pad = torch.arange(seq_len).unsqueeze(0) >= length
-    cmap = ListedColormap(["white", "tab:blue", "tab:red"])
+    cmap = ListedColormap(["white", READ_COLOR, PAD_READ_COLOR])
     fig, axes = plt.subplots(1, 2, figsize=(2.0 + 1.1 * seq_len, 0.9 + 0.45 * seq_len), sharey=True)
     labels = [str(s) if s < length else f"{s}\npad" for s in range(seq_len)]
     for ax, direction in zip(axes, DIRECTIONS):
@@ -106,7 +111,7 @@ def plot_packed_layout(packed):
             row[t, int(sorted_indices[j])] = offset + j
         offset += n
     fig, ax = plt.subplots(figsize=(3.4 + 1.0 * batch, 1.0 + 0.45 * seq_len))
-    cmap = ListedColormap(["#f0f0f0", "#9ecae1"])  # padding, real step
+    cmap = ListedColormap([PAD_COLOR, REAL_STEP_COLOR])
     ax.imshow((row >= 0).int().numpy(), cmap=cmap, vmin=0, vmax=1, aspect="auto")
     for t in range(seq_len):
         for b in range(batch):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .style import LINE_COLORS
+
 
 def plot_timings(
     seq_lens: Iterable[int],
@@ -33,12 +35,12 @@ def plot_timings(
             )
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    for name, times in timings.items():
+    for i, (name, times) in enumerate(timings.items()):
         if per_step:
             values = [t / n * 1e6 for t, n in zip(times, seq_lens)]
         else:
             values = [t * 1e3 for t in times]
-        ax.plot(seq_lens, values, marker="o", label=name)
+        ax.plot(seq_lens, values, marker="o", label=name, color=LINE_COLORS[i % len(LINE_COLORS)])
     ax.set_xlabel("sequence length (time steps)")
     ax.set_ylabel("µs per time step" if per_step else "ms per call")
     ax.set_ylim(bottom=0)
@@ -47,3 +49,20 @@ def plot_timings(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_timing_panels(seq_lens: Iterable[int], timings: Mapping[str, Sequence[float]]) -> Any:
+    """Two panels side by side, returned as a Figure: ms per call (left), µs per time step (right).
+
+    Arguments as ``plot_timings``. The right panel makes a fixed cost per step visible: a flat line.
+    The legend sits in the left panel only.
+    """
+    import matplotlib.pyplot as plt
+
+    seq_lens = list(seq_lens)
+    fig, (ax_total, ax_step) = plt.subplots(1, 2, figsize=(11, 4))
+    plot_timings(seq_lens, timings, ax=ax_total, title="time per forward pass")
+    plot_timings(seq_lens, timings, ax=ax_step, per_step=True, title="time per step (flat = a fixed cost per step)")
+    ax_step.get_legend().remove()
+    fig.tight_layout()
+    return fig
