@@ -15,11 +15,13 @@ The core, in the order a forward pass runs through it (each idea derived in a no
 - ``backward``: ``rnn_layer_backward``, ``rnn_backward``, ``lstm_layer_backward``: BPTT by hand (09, 13).
 - ``gates``: ``lstm_gates``, ``gru_gates``: every gate's activation at every step (13, 14).
 - ``weights``: ``get_layer_weights``, ``get_weights``, ``set_layer_weights``, ``param_name``.
-- ``compare``: ``assert_matches``, ``tolerance``: assert equal at a stated tolerance, print one line.
+- ``compare``: ``assert_matches``, ``tolerance``: assert equal at a stated tolerance, print one line;
+  ``cudnn_rnn_switch``, ``cudnn_rnn_precision``: the switch that sets cuDNN's float32 RNN precision.
 
 The teaching kit around it: ``grad_norms`` (gradients over time, clipping: 10), ``training`` (11),
-``timing`` (``best_time``: 05), ``pictures`` (every figure; ``show(fig, alt)``), ``exercises``
-(``rnn_helpers.exercises.nbNN.qK.check(answer)`` / ``.hint()`` / ``.solution()``).
+``text`` (the character-level language model: 12), ``timing`` (``best_time``, ``timing_table``: 05),
+``bench`` (``python -m rnn_helpers.bench``: 05), ``pictures`` (every figure; ``show(fig, alt)``),
+``exercises`` (``rnn_helpers.exercises.nbNN.qK.check(answer)`` / ``.hint()`` / ``.solution()``).
 
 Importing the package does no work: no seeding, no plotting backend chosen (matplotlib is
 imported only when a picture is drawn).
@@ -27,7 +29,7 @@ imported only when a picture is drawn).
 
 from .backward import lstm_layer_backward, rnn_backward, rnn_layer_backward
 from .cells import LayerWeights, LSTMWeights, activation
-from .compare import TOLERANCES, assert_matches, tolerance
+from .compare import TOLERANCES, assert_matches, cudnn_rnn_precision, cudnn_rnn_switch, tolerance
 from .fused import rnn_layer_concat, rnn_layer_hoisted, rnn_layer_inference
 from .gates import gru_gates, lstm_gates
 from .grad_norms import clip_grad_norm_by_hand, clip_grad_value_by_hand, hidden_grad_norms, hidden_state_grads
@@ -56,30 +58,17 @@ from .pictures import (
     seen_steps,
     show,
 )
-from .timing import best_time
+from .timing import best_time, timing_table
 from .training import RNNWithHead, echo_batch, noisy_sine, train
 from .weights import get_layer_weights, get_weights, param_name, set_layer_weights
 
 __all__ = [
-    "rnn_layer_backward",
-    "lstm_layer_backward",
-    "lstm_layer",
-    "lstm_forward",
-    "lstm_cell",
-    "lstm_gates",
-    "draw_lstm_step",
-    "gru_gates",
-    "plot_gates",
-    "plot_grad_paths",
-    "gru_layer",
-    "gru_forward",
-    "gru_cell",
-    "ManualLSTMCell",
-    "ManualLSTM",
-    "ManualGRUCell",
-    "ManualGRU",
     "LSTMWeights",
     "LayerWeights",
+    "ManualGRU",
+    "ManualGRUCell",
+    "ManualLSTM",
+    "ManualLSTMCell",
     "ManualRNN",
     "ManualRNNCell",
     "RNNWithHead",
@@ -89,15 +78,29 @@ __all__ = [
     "best_time",
     "clip_grad_norm_by_hand",
     "clip_grad_value_by_hand",
+    "cudnn_rnn_precision",
+    "cudnn_rnn_switch",
     "draw_bptt",
+    "draw_lstm_step",
     "draw_unrolled_rnn",
     "echo_batch",
     "get_layer_weights",
     "get_weights",
+    "gru_cell",
+    "gru_forward",
+    "gru_gates",
+    "gru_layer",
     "hidden_grad_norms",
     "hidden_state_grads",
+    "lstm_cell",
+    "lstm_forward",
+    "lstm_gates",
+    "lstm_layer",
+    "lstm_layer_backward",
     "noisy_sine",
     "param_name",
+    "plot_gates",
+    "plot_grad_paths",
     "plot_hidden_states",
     "plot_packed_layout",
     "plot_seen_steps",
@@ -106,12 +109,14 @@ __all__ = [
     "rnn_cell",
     "rnn_forward",
     "rnn_layer",
+    "rnn_layer_backward",
     "rnn_layer_concat",
     "rnn_layer_hoisted",
     "rnn_layer_inference",
     "seen_steps",
     "set_layer_weights",
     "show",
+    "timing_table",
     "tolerance",
     "train",
 ]

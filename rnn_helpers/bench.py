@@ -31,6 +31,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils import benchmark
 
+from .compare import cudnn_rnn_switch
 from .fused import rnn_layer_concat, rnn_layer_hoisted, rnn_layer_inference
 from .modules import ManualGRU, ManualLSTM, ManualRNN
 
@@ -81,16 +82,9 @@ def machine_line(device: str) -> str:
              f"CPU capability: {torch.backends.cpu.get_cpu_capability()}", f"Python {platform.python_version()}"]
     if device == "cuda":
         parts.insert(0, f"GPU: {torch.cuda.get_device_name()}")
-        parts.append(f"cuDNN {torch.backends.cudnn.version()}, RNN float32 precision: {tf32_switch()}")
+        switch, value = cudnn_rnn_switch()
+        parts.append(f"cuDNN {torch.backends.cudnn.version()}, RNN float32 precision: {switch} = {value!r}")
     return " | ".join(parts)
-
-
-def tf32_switch() -> str:
-    """The switch that governs cuDNN's float32 RNNs: ``cudnn.rnn.fp32_precision`` (torch >= 2.9), else allow_tf32."""
-    rnn = getattr(torch.backends.cudnn, "rnn", None)
-    if rnn is not None and hasattr(rnn, "fp32_precision"):
-        return f"torch.backends.cudnn.rnn.fp32_precision = {rnn.fp32_precision!r}"
-    return f"torch.backends.cudnn.allow_tf32 = {torch.backends.cudnn.allow_tf32}"
 
 
 def _cpu_name() -> str:

@@ -3,8 +3,9 @@
 - ``show(fig, alt)``: display a figure with its alt text (every notebook figure goes through it).
 - ``style``: the colour-blind-safe palette and the colormaps every picture uses.
 - ``draw_unrolled_rnn`` (01), ``draw_rnn_step``, ``plot_matrices`` (02), ``plot_hidden_states``,
-  ``plot_tanh_in_out`` (03), ``draw_loop_orders`` (04), ``plot_timings`` (05),
-  ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07), ``draw_bptt`` (09),
+  ``plot_tanh_in_out`` (03), ``draw_loop_orders`` (04), ``plot_weight_layouts``, ``draw_hoisting``,
+  ``plot_timings`` / ``plot_timing_panels`` (05), ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07),
+  ``plot_state_growth``, ``plot_dropout_masks`` (08), ``draw_bptt`` (09),
   ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 - ``draw_lstm_step`` (13: one LSTM step, its additive path), ``plot_gates`` (13, 14: gates over time),
   ``plot_grad_paths`` (13: gradient norms along paths).
@@ -14,26 +15,32 @@ matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is impo
 
 from .bptt import draw_bptt
 from .directions import plot_packed_layout, plot_seen_steps, seen_steps
+from .dropout_masks import plot_dropout_masks
 from .gates import plot_gates
 from .grad_paths import plot_grad_paths
 from .hidden_states import plot_hidden_states, plot_tanh_in_out
+from .hoisting import draw_hoisting
 from .loss_curves import plot_loss_curves
 from .lstm_cell import draw_lstm_step
 from .matrices import plot_matrices
 from .memory_distance import plot_right_by_distance, right_by_distance
 from .one_step import draw_rnn_step
 from .output import show
+from .state_growth import plot_state_growth
 from .stream_layout import draw_stream_batches
-from .timings import plot_timings
+from .timings import plot_timing_panels, plot_timings
 from .unrolled import draw_loop_orders, draw_unrolled_rnn
+from .weight_layouts import plot_weight_layouts
 
 __all__ = [
     "draw_bptt",
+    "draw_hoisting",
     "draw_loop_orders",
     "draw_lstm_step",
     "draw_rnn_step",
     "draw_stream_batches",
     "draw_unrolled_rnn",
+    "plot_dropout_masks",
     "plot_gates",
     "plot_grad_paths",
     "plot_hidden_states",
@@ -42,8 +49,11 @@ __all__ = [
     "plot_packed_layout",
     "plot_right_by_distance",
     "plot_seen_steps",
+    "plot_state_growth",
     "plot_tanh_in_out",
+    "plot_timing_panels",
     "plot_timings",
+    "plot_weight_layouts",
     "right_by_distance",
     "seen_steps",
     "show",
