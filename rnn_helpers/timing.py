@@ -64,3 +64,30 @@ def timing_table(seq_lens: Sequence[int], timings: Mapping[str, Sequence[float]]
         ratios = "".join(f"{s / r:7.2f}" for s, r in zip(times, timings[reference]))
         lines.append(f"{name:>{width}}" + per_step + "   " + ratios)
     return "\n".join(lines)
+
+
+def performance_table(times: Mapping[str, float], seq_len: int, flops: float, reference: str,
+                      matmul: str, matmul_flops: float) -> str:
+    """A text table: each contender's time, time per step, ratio to ``reference`` and arithmetic rate.
+
+    times: ``{name: seconds per call}`` (e.g. best of interleaved rounds), including ``reference`` and
+    ``matmul``, a single matrix product of ``matmul_flops`` floating-point operations whose rate is the
+    machine's own limit for this work. flops: the floating-point operations of the products one call of
+    every other contender makes (2 per multiply-add). Columns: ms per call, µs per step (seconds / seq_len),
+    time / reference, GFLOP/s (flops / seconds), and that rate as a share of the matmul's.
+    Raises ``ValueError`` if ``reference`` or ``matmul`` is not a key.
+    """
+    for key, what in ((reference, "reference"), (matmul, "matmul")):
+        if key not in times:
+            raise ValueError(f"{what}: expected one of {list(times)}, got {key!r}")
+    limit = matmul_flops / times[matmul] / 1e9
+    width = max(len(name) for name in times if name != matmul) + 1
+    lines = [f"{'':<{width}}{'ms':>8}{'µs/step':>9}{f'x {reference}':>{len(reference) + 4}}{'GFLOP/s':>9}{'% of matmul':>13}"]
+    for name, seconds in times.items():
+        if name == matmul:
+            continue
+        rate = flops / seconds / 1e9
+        lines.append(f"{name:<{width}}{seconds * 1e3:8.2f}{seconds / seq_len * 1e6:9.1f}"
+                     f"{seconds / times[reference]:{len(reference) + 4}.2f}{rate:9.1f}{100 * rate / limit:12.0f}%")
+    lines.append(f"{matmul}: {limit:.1f} GFLOP/s, this machine's rate for the product every step makes")
+    return "\n".join(lines)

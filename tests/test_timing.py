@@ -110,3 +110,17 @@ def test_timing_table_rejects_a_missing_reference_or_a_length_mismatch(kwargs, m
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         timing_table(**args)
+
+
+def test_performance_table_gives_ratios_rates_and_the_matmul_limit():
+    from rnn_helpers.timing import performance_table
+
+    times = {"ref": 0.010, "mine": 0.005, "mm": 0.0001}
+    table = performance_table(times, seq_len=100, flops=2e9, reference="ref", matmul="mm", matmul_flops=2e7)
+    lines = table.splitlines()
+    # mine: 5 ms, 50 µs/step, 0.5 x ref, 400 GFLOP/s, 200 GFLOP/s limit -> 200 %
+    assert lines[2].split() == ["mine", "5.00", "50.0", "0.50", "400.0", "200%"]
+    assert lines[1].split() == ["ref", "10.00", "100.0", "1.00", "200.0", "100%"]
+    assert lines[-1].startswith("mm: 200.0 GFLOP/s")
+    with pytest.raises(ValueError, match="reference: expected one of"):
+        performance_table(times, 100, 2e9, reference="nn.RNN", matmul="mm", matmul_flops=2e7)
