@@ -24,8 +24,9 @@ turns the gradient reaching the step's new state into the gradients of the step'
 these steps over a sequence in both directions; nothing here knows about sequences, batches that
 shrink (packing) or layers.
 
-The public functions ``rnn_cell``, ``lstm_cell`` and ``gru_cell`` run one step on one batch, with every
-argument checked; the modules ``ManualRNNCell``, ``ManualLSTMCell`` and ``ManualGRUCell`` use them.
+The public functions ``rnn_cell``, ``lstm_cell`` and ``gru_cell`` (``functional.py``) check their arguments
+and run one step through the engine; the modules ``ManualRNNCell``, ``ManualLSTMCell`` and ``ManualGRUCell``
+check theirs and make the same unchecked engine call (``functional.step``).
 """
 
 from __future__ import annotations

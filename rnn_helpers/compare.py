@@ -138,7 +138,7 @@ def _close_enough(actual: Tensor, expected: Tensor, atol: float, rtol: float) ->
     ``|actual - expected| <= atol + rtol * |expected|`` everywhere, NaN never equal), done
     with ``torch.isclose``. In torch 2.13 the first assert_close call imports
     torch.distributed (1-3 s), a large share of a notebook's time budget; the slow, detailed
-    path runs only when this says no (tests/test_core.py checks the two agree).
+    path runs only when this says no (tests/test_functional.py checks the two agree).
     """
     return (
         isinstance(actual, Tensor)

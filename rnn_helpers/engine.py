@@ -291,14 +291,16 @@ def pack_rows(x: Tensor, lengths: Tensor | None) -> tuple[Tensor, list[int], Ten
     """(seq_len, batch, features) -> ``(data (N, features), sizes, order)``.
 
     Without lengths: every sequence is seq_len long, ``data`` is x's rows, order is None. With lengths
-    (batch,): the sequences sorted longest first (``order``, stable, so ties keep their batch order),
-    and only their real steps kept, time-major: a PackedSequence's data, by hand.
+    (batch,): the sequences sorted longest first (``order``), and only their real steps kept,
+    time-major: a PackedSequence's data, by hand. The sort is ``pack_padded_sequence``'s own call,
+    ``torch.sort(lengths, descending=True)``, which promises no order among equal lengths: calling it the
+    same way gives the same order PyTorch gets, so dropout masks drawn over the rows match nn.RNN's.
     """
     seq_len, batch = x.shape[:2]
     if lengths is None:
         return x.reshape(seq_len * batch, x.shape[2]), [batch] * seq_len, None
     lengths = lengths.to("cpu")
-    order = torch.sort(lengths, descending=True, stable=True).indices
+    order = torch.sort(lengths, descending=True).indices  # as torch.nn.utils.rnn.pack_padded_sequence
     sorted_lengths = lengths[order].tolist()
     sizes = [sum(1 for n in sorted_lengths if n > t) for t in range(sorted_lengths[0])]
     real = torch.arange(len(sizes)).unsqueeze(1) < torch.tensor(sorted_lengths).unsqueeze(0)  # (steps, batch)

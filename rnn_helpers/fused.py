@@ -108,8 +108,9 @@ def rnn_layer_inference(
     Three things make it fast: the input projection of every step is ONE product written straight
     into the preallocated output (``torch.addmm(..., out=output)``); ``w_hh.T`` is made contiguous once,
     not once per step; and each step works in place on its own rows of that output: ``addmm_`` adds
-    ``h_{t-1} @ w_hh.T`` to them, ``tanh_`` turns them into h_t. Gradients do not flow through in-place
-    ``out=`` writes, so it runs under ``torch.no_grad()``.
+    ``h_{t-1} @ w_hh.T`` to them, ``tanh_`` turns them into h_t. Autograd refuses such a loop (an ``out=``
+    product is not differentiable, and the in-place steps overwrite what a backward pass would need), so
+    it runs under ``torch.no_grad()``: an inference loop.
     """
     h, bias = _prepare(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity)
     seq_len, batch, input_size = x.shape

@@ -83,3 +83,24 @@ def test_layer_function_passes_gradcheck(name, proj, reverse, lengths):
 
     tensors = [x, *[w for w in weights if w is not None], *state0]
     assert torch.autograd.gradcheck(run, tensors, eps=1e-6, atol=1e-7, rtol=1e-5)
+
+
+def test_with_ties_rnn_forward_draws_the_same_dropout_masks_as_a_packed_nn_rnn():
+    """pack_rows sorts exactly as pack_padded_sequence does, so even among equal lengths (where no order
+    is promised) the rows, and so the dropout masks drawn over them, come in PyTorch's order."""
+    from torch import nn
+    from torch.nn.utils.rnn import pad_packed_sequence
+
+    from rnn_helpers import get_weights, rnn_forward
+
+    torch.manual_seed(0)
+    lengths = torch.tensor([3] * 10 + [5] * 10 + [2] * 5)
+    rnn = nn.RNN(3, 4, num_layers=2, dropout=0.5, dtype=torch.float64)
+    x = torch.randn(5, len(lengths), 3, dtype=torch.float64)
+    torch.manual_seed(1)
+    packed_out, h_n = rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
+    expected, _ = pad_packed_sequence(packed_out, total_length=5)
+    torch.manual_seed(1)
+    out, ours = rnn_forward(x, get_weights(rnn), dropout=0.5, training=True, lengths=lengths)
+    torch.testing.assert_close(out, expected, atol=1e-10, rtol=1e-10)
+    torch.testing.assert_close(ours, h_n, atol=1e-10, rtol=1e-10)
