@@ -25,3 +25,28 @@ __all__ = [
     "seen_steps",
     "show",
 ]
+
+# Notebooks 09-11 (imported from their modules; listed here so the package names them all)
+from .clip_training import plot_clip_runs  # noqa: E402
+from .clipping import plot_clip_directions  # noqa: E402
+from .echo_memory import plot_echo_memory  # noqa: E402
+from .grad_over_time import plot_grad_norms  # noqa: E402
+from .grad_reach import plot_grad_reach  # noqa: E402
+from .loss_curves import plot_loss_curves  # noqa: E402
+from .sine_predictions import plot_sine_predictions  # noqa: E402
+from .sines import plot_noisy_sines  # noqa: E402
+from .spectrum import plot_spectrum  # noqa: E402
+from .vanishing import plot_vanishing_exploding  # noqa: E402
+
+__all__ += [
+    "plot_clip_directions",
+    "plot_clip_runs",
+    "plot_echo_memory",
+    "plot_grad_norms",
+    "plot_grad_reach",
+    "plot_loss_curves",
+    "plot_noisy_sines",
+    "plot_sine_predictions",
+    "plot_spectrum",
+    "plot_vanishing_exploding",
+]
