@@ -52,7 +52,7 @@ def test_runs_are_drawn_and_an_overflowed_run_is_marked_at_the_top():
     runs = {"no clipping": _record([1.0, 5.0, 1e40]), "clip": _record([1.0, 0.8, 0.6, 0.5])}
     fig = plot_clip_runs(runs, baseline=1.2)
     loss_ax, norm_ax, cos_ax = fig.axes
-    assert loss_ax.get_ylim()[1] == pytest.approx(10.0)  # 10 x the largest loss of the complete run
+    assert loss_ax.get_ylim() == pytest.approx((0.25, 10.0))  # half the smallest, 10 x the largest of the complete run
     marks = [line for line in loss_ax.lines if line.get_marker() == "x"]
     assert len(marks) == 1 and marks[0].get_ydata()[0] == pytest.approx(10.0) and marks[0].get_xdata()[0] == 2
     assert any(list(line.get_ydata()) == [1.2, 1.2] for line in loss_ax.lines)  # the baseline

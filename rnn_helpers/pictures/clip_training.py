@@ -19,8 +19,8 @@ def plot_clip_runs(runs: Mapping[str, Mapping[str, Any]], baseline: float | None
     baseline: drawn as a dotted horizontal line on the loss panel (e.g. the loss of always
         predicting 0), or None.
 
-    Loss and gradient norm are on log scales. The loss panel stops at 10 times the largest loss of
-    the runs that took every step; a run that ended early (its loss overflowed) is marked with an x
+    Loss and gradient norm are on log scales. The loss panel shows the range of the runs that took
+    every step (from half their smallest loss to 10 times their largest); a run that ended early (its loss overflowed) is marked with an x
     at its last step, on the top edge if its loss is off the chart. Returns the Figure. Raises ``ValueError`` for a record without one of the three lists or
     with lists of different lengths.
     """
@@ -48,7 +48,7 @@ def plot_clip_runs(runs: Mapping[str, Mapping[str, Any]], baseline: float | None
             axes[1].plot(last, record["grad norm"][-1], "x", color=color, ms=10, mew=2)
     if baseline is not None:
         axes[0].axhline(baseline, color="0.4", ls=":", lw=1, label="always predict 0")
-    axes[0].set_ylim(top=top)
+    axes[0].set_ylim(min(complete) / 2, top)
     axes[0].set_title("loss")
     axes[1].set_title("norm of the raw gradient")
     axes[2].set_title("cos(step direction, raw gradient)")
