@@ -134,7 +134,8 @@ def clip_grad_norm_by_hand(
         PyTorch would multiply by a negative factor and flip every gradient's sign.)
     norm_type: the p of the p-norm, 2 by default. Any order ``torch.linalg.vector_norm`` accepts
         works as in PyTorch (the p-norm of the per-tensor p-norms); ``float("inf")`` gives the
-        largest ``|entry|`` of all gradients.
+        largest ``|entry|`` of all gradients (and, as in PyTorch, a ``RuntimeError`` for a gradient
+        with no element, whose inf norm is undefined).
     error_if_nonfinite: raise ``RuntimeError`` when the total norm is ``inf`` or ``nan``
         (PyTorch's default, False, scales by the non-finite norm anyway: see below).
 
