@@ -13,14 +13,21 @@ returns ``||g_t||`` for every step.
 Clipping, as ``torch.nn.utils`` does it (the notebook derives both first):
 
 - ``clip_grad_norm_by_hand``: one total norm over ALL gradients together,
-  ``sqrt(sum_p ||grad_p||^2)``; if ``max_norm / (total + 1e-6) < 1`` every gradient is
-  multiplied by that one factor, so the direction of the whole gradient is kept.
+  ``sqrt(sum_p ||grad_p||^2)``; then EVERY gradient is multiplied by the one factor
+  ``clamp(max_norm / (total + 1e-6), max=1)``, so the direction of the whole gradient is kept.
+  Like PyTorch (``torch/nn/utils/clip_grad.py``, ``_clip_grads_with_norm_``) it always
+  multiplies, with no ``if``: a factor clamped to 1 changes nothing, and a GPU never has to
+  send the total back to the CPU to decide. A non-finite total is not special either: an
+  ``inf`` total gives the factor 0 (finite entries become 0, infinite ones ``nan``), a ``nan``
+  total makes every gradient ``nan``; ``error_if_nonfinite=True`` raises instead.
 - ``clip_grad_value_by_hand``: every element clamped to ``[-clip_value, clip_value]``
   on its own, which changes the direction.
 """
 
 from __future__ import annotations
 
+import types
+import warnings
 from collections.abc import Iterable
 
 import torch
@@ -113,28 +120,62 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_by_hand(parameters: Tensor | Iterable[Tensor], max_norm: float) -> Tensor:
-    """``torch.nn.utils.clip_grad_norm_`` (2-norm) written out: scale ALL gradients by one factor.
+def clip_grad_norm_by_hand(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Tensor:
+    """``torch.nn.utils.clip_grad_norm_`` written out: scale ALL gradients by one factor, in place.
 
     parameters: a tensor or an iterable of tensors (e.g. ``model.parameters()``); those whose
-        ``.grad`` is None are skipped, as PyTorch does.
-    max_norm: the largest total norm allowed.
+        ``.grad`` is None are skipped, as PyTorch does. An empty generator warns, as PyTorch's does.
+    max_norm: the largest total norm allowed, >= 0. (A negative one is refused with ``ValueError``:
+        PyTorch would multiply by a negative factor and flip every gradient's sign.)
+    norm_type: the p of the p-norm, 2 by default. Any order ``torch.linalg.vector_norm`` accepts
+        works as in PyTorch (the p-norm of the per-tensor p-norms); ``float("inf")`` gives the
+        largest ``|entry|`` of all gradients (and, as in PyTorch, a ``RuntimeError`` for a gradient
+        with no element, whose inf norm is undefined).
+    error_if_nonfinite: raise ``RuntimeError`` when the total norm is ``inf`` or ``nan``
+        (PyTorch's default, False, scales by the non-finite norm anyway: see below).
 
-    total = sqrt(sum over every gradient of its squared 2-norm), one number for all parameters;
-    scale = max_norm / (total + 1e-6); if scale < 1, every ``.grad`` is multiplied by it in place
-    (otherwise nothing changes). Returns ``total``, the norm *before* clipping, a 0-d tensor,
-    as PyTorch does.
+    The steps, with PyTorch's own operations so the results are equal bit for bit::
+
+        total = vector_norm(stack([vector_norm(g, p) for g in grads]), p)   # one number
+        coef  = clamp(max_norm / (total + 1e-6), max=1)                     # never above 1
+        g *= coef   for every gradient g, always (no `if`: a factor of 1 changes nothing)
+
+    Non-finite gradients: a total of ``inf`` gives ``coef = 0``, so finite entries become 0 and
+    infinite ones ``nan`` (``inf * 0``); a ``nan`` total gives ``coef = nan`` and every gradient
+    becomes ``nan``. Returns ``total``, the norm *before* clipping, a 0-d tensor (``tensor(0.)``,
+    float32, when there is no gradient at all), as PyTorch does.
     """
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    else:
+        is_generator = isinstance(parameters, types.GeneratorType)
+        parameters = list(parameters)
+        if is_generator and not parameters:
+            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2)
+    if not float(max_norm) >= 0:
+        raise ValueError(f"max_norm: expected a number >= 0, got {max_norm!r}")
     grads = _grads(parameters)
+    norm_type = float(norm_type)
     if not grads:
         return torch.tensor(0.0)
     with torch.no_grad():
-        per_param = torch.stack([torch.linalg.vector_norm(g) for g in grads])  # (num_params,)
-        total = torch.linalg.vector_norm(per_param)                            # sqrt(sum of squares)
-        scale = max_norm / (total + CLIP_EPS)
-        if scale < 1:
-            for g in grads:
-                g.mul_(scale)
+        first_device = grads[0].device
+        per_param = [torch.linalg.vector_norm(g, norm_type) for g in grads]              # one norm per tensor
+        total = torch.linalg.vector_norm(torch.stack([n.to(first_device) for n in per_param]), norm_type)
+        if error_if_nonfinite and (total.isnan() or total.isinf()):
+            raise RuntimeError(
+                f"The total norm of order {norm_type} of the gradients is non-finite ({float(total)}), so it "
+                "cannot be clipped; with error_if_nonfinite=False it scales by it anyway (clip_grad_norm_ does too)"
+            )
+        coef = float(max_norm) / (total + CLIP_EPS)
+        coef = torch.clamp(coef, max=1.0)  # clipping only ever shrinks
+        for g in grads:
+            g.mul_(coef.to(g.device))
     return total
 
 

@@ -161,16 +161,153 @@ def _params(c):
     return params
 
 
-@given(param_sets)
-def test_clip_grad_norm_by_hand_equals_pytorch(c):
-    mine, theirs = _params(c), _params(c)
-    total_mine = clip_grad_norm_by_hand(mine, c["max_norm"])
-    total_theirs = nn.utils.clip_grad_norm_(theirs, c["max_norm"])
-    torch.testing.assert_close(total_mine, total_theirs, atol=ATOL, rtol=RTOL)
+SPECIALS = {"inf": float("inf"), "-inf": float("-inf"), "nan": float("nan")}
+
+norm_cases = st.fixed_dictionaries(
+    {
+        # shapes may be 0-d (a scalar parameter) or hold no element at all (a 0 in the shape)
+        "shapes": st.lists(st.lists(st.integers(0, 4), min_size=0, max_size=3), min_size=0, max_size=5),
+        "scale": st.sampled_from([1e-3, 0.1, 1.0, 10.0, 1e4]),
+        "max_norm": st.sampled_from([0.0, 0.01, 0.5, 1.0, 5.0, 1e30]),
+        "norm_type": st.sampled_from([2.0, 2, 1.0, 3.0, float("inf")]),
+        "dtype": st.sampled_from([torch.float64, torch.float32]),
+        "foreach": st.sampled_from([None, True, False]),
+        "none_grads": st.lists(st.booleans(), min_size=5, max_size=5),
+        # (parameter index, flat position, value): inf, -inf and nan planted into the gradients
+        "specials": st.lists(
+            st.tuples(st.integers(0, 4), st.integers(0, 63), st.sampled_from(sorted(SPECIALS))), max_size=3
+        ),
+        "seed": st.integers(0, 2**16),
+    }
+)
+
+
+def _norm_params(c):
+    """Parameters with random gradients as c describes (some None, some with inf / nan entries)."""
+    gen = torch.Generator().manual_seed(c["seed"])
+    params = []
+    for i, shape in enumerate(c["shapes"]):
+        p = nn.Parameter(torch.zeros(shape, dtype=c["dtype"]))
+        if not c["none_grads"][i]:
+            p.grad = c["scale"] * torch.randn(shape, generator=gen, dtype=F64).to(c["dtype"])
+        params.append(p)
+    for i, position, special in c["specials"]:
+        if i < len(params) and params[i].grad is not None and params[i].grad.numel() > 0:
+            params[i].grad.view(-1)[position % params[i].grad.numel()] = SPECIALS[special]
+    return params
+
+
+def _assert_identical(a, b):
+    """Equal to the last bit, nan where the other has nan (rtol = atol = 0, equal_nan)."""
+    torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
+
+
+@given(norm_cases)
+def test_clip_grad_norm_by_hand_equals_pytorch_on_any_input(c):
+    """Any shapes, None grads, no grads at all, inf and nan entries, norm types, foreach or not: identical."""
+    mine, theirs = _norm_params(c), _norm_params(c)
+    try:
+        total_theirs = nn.utils.clip_grad_norm_(theirs, c["max_norm"], norm_type=c["norm_type"], foreach=c["foreach"])
+    except RuntimeError:  # e.g. the inf norm of a gradient with no element: no identity, PyTorch refuses
+        with pytest.raises(RuntimeError, match="cannot compute the inf"):
+            clip_grad_norm_by_hand(mine, c["max_norm"], norm_type=c["norm_type"])
+        total_mine = total_theirs = None
+    else:
+        total_mine = clip_grad_norm_by_hand(mine, c["max_norm"], norm_type=c["norm_type"])
+        _assert_identical(total_mine, total_theirs)
     for a, b in zip(mine, theirs):
         assert (a.grad is None) == (b.grad is None)
         if a.grad is not None:
-            torch.testing.assert_close(a.grad, b.grad, atol=ATOL, rtol=RTOL)
+            _assert_identical(a.grad, b.grad)
+
+
+@pytest.mark.parametrize(
+    "special, expected",
+    [
+        # total inf -> factor max_norm / inf = 0: finite entries become 0, the inf itself inf * 0 = nan
+        ("inf", [[0.0, float("nan"), 0.0], [0.0, 0.0]]),
+        # total nan -> factor nan: every entry of every gradient becomes nan
+        ("nan", [[float("nan")] * 3, [float("nan")] * 2]),
+    ],
+)
+def test_a_non_finite_total_spreads_to_every_gradient_as_in_pytorch(special, expected):
+    def make():
+        a, b = nn.Parameter(torch.zeros(3, dtype=F64)), nn.Parameter(torch.zeros(2, dtype=F64))
+        a.grad = torch.tensor([1.0, float(special), -2.0], dtype=F64)
+        b.grad = torch.tensor([3.0, -4.0], dtype=F64)
+        return [a, b]
+
+    mine, theirs = make(), make()
+    total = clip_grad_norm_by_hand(mine, 1.0)
+    _assert_identical(total, nn.utils.clip_grad_norm_(theirs, 1.0))
+    assert torch.isinf(total) if special == "inf" else torch.isnan(total)
+    for p, q, want in zip(mine, theirs, expected):
+        _assert_identical(p.grad, torch.tensor(want, dtype=F64))
+        _assert_identical(p.grad, q.grad)
+
+
+def test_error_if_nonfinite_raises_like_pytorch_and_leaves_the_gradients():
+    def make():
+        p = nn.Parameter(torch.zeros(2, dtype=F64))
+        p.grad = torch.tensor([1.0, float("inf")], dtype=F64)
+        return p
+
+    mine, theirs = make(), make()
+    with pytest.raises(RuntimeError, match="non-finite"):
+        clip_grad_norm_by_hand([mine], 1.0, error_if_nonfinite=True)
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_([theirs], 1.0, error_if_nonfinite=True)
+    _assert_identical(mine.grad, theirs.grad)
+    _assert_identical(mine.grad, torch.tensor([1.0, float("inf")], dtype=F64))
+    # finite gradients: error_if_nonfinite changes nothing
+    p = nn.Parameter(torch.zeros(2, dtype=F64))
+    p.grad = torch.tensor([3.0, 4.0], dtype=F64)
+    torch.testing.assert_close(clip_grad_norm_by_hand([p], 1.0, error_if_nonfinite=True), torch.tensor(5.0, dtype=F64))
+
+
+def test_the_factor_is_always_applied_and_a_factor_of_one_changes_nothing():
+    """PyTorch multiplies by clamp(max_norm / (total + 1e-6), max=1) with no `if`: below max_norm that is 1."""
+    p = nn.Parameter(torch.zeros(3, dtype=F64))
+    p.grad = torch.tensor([0.1, -0.0, 0.3], dtype=F64)
+    before = p.grad.clone()
+    clip_grad_norm_by_hand(p, max_norm=1.0)
+    assert torch.equal(p.grad, before) and torch.equal(p.grad.signbit(), before.signbit())
+
+
+def test_no_parameters_or_no_gradients_return_pytorchs_zero():
+    for params in ([], [nn.Parameter(torch.zeros(2, dtype=F64))]):
+        mine = clip_grad_norm_by_hand(params, 1.0)
+        theirs = nn.utils.clip_grad_norm_(params, 1.0)
+        _assert_identical(mine, theirs)
+        assert mine.dtype == theirs.dtype == torch.float32
+    with pytest.warns(UserWarning, match="empty generator"):
+        clip_grad_norm_by_hand((p for p in []), 1.0)
+
+
+def test_mixed_dtypes_agree_with_pytorch():
+    """PyTorch groups gradients by dtype before adding their norms (in an order of its own), so with
+    mixed dtypes the total may differ in the last bit; the values agree to float32 rounding."""
+    def make():
+        a, b = nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, dtype=F64))
+        a.grad = torch.tensor([1.0, -2.0, 30.0])
+        b.grad = torch.tensor([3.0, -4.0], dtype=F64)
+        return [a, b]
+
+    mine, theirs = make(), make()
+    torch.testing.assert_close(clip_grad_norm_by_hand(mine, 1.0), nn.utils.clip_grad_norm_(theirs, 1.0))
+    for p, q in zip(mine, theirs):
+        assert p.grad.dtype == q.grad.dtype
+        torch.testing.assert_close(p.grad, q.grad)
+
+
+def test_a_negative_max_norm_is_refused_where_pytorch_flips_the_sign():
+    p = nn.Parameter(torch.zeros(2, dtype=F64))
+    p.grad = torch.tensor([3.0, 4.0], dtype=F64)
+    with pytest.raises(ValueError, match="max_norm: expected a number >= 0, got -1.0"):
+        clip_grad_norm_by_hand([p], -1.0)
+    assert torch.equal(p.grad, torch.tensor([3.0, 4.0], dtype=F64))
+    nn.utils.clip_grad_norm_([p], -1.0)  # what we refuse to copy: every gradient turned around
+    assert (p.grad < 0).all()
 
 
 @given(param_sets)

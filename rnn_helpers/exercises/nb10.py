@@ -10,18 +10,20 @@ from ._core import Exercise, not_attempted
 F64 = torch.float64
 
 
-def _as_float(value) -> float:
-    """A 0-d tensor or a Python number as a float; raises with a readable message otherwise."""
+def _as_float(value) -> tuple[float | None, str | None]:
+    """``(value as a float, None)`` for a 0-d tensor or a Python number, else ``(None, what is wrong)``."""
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
-            raise ValueError(f"expected one number (a 0-d tensor or a float), got a tensor of shape {tuple(value.shape)}")
+            return None, f"expected one number (a 0-d tensor or a float), got a tensor of shape {tuple(value.shape)}"
         if value.is_complex():
-            raise ValueError(
+            return None, (
                 "your answer is complex: eigvals returns complex eigenvalues; the spectral radius is the "
                 "largest modulus, a real number (use .abs())"
             )
-        return float(value)
-    return float(value)
+        return float(value), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), None
+    return None, f"expected one number (a 0-d tensor or a float), got {type(value).__name__}"
 
 
 # --- 10.1 the spectral radius -----------------------------------------------------------------
@@ -46,7 +48,9 @@ def _check_spectral_radius(fn):
     if not_attempted(first):
         raise NotImplementedError
     for name, w in matrices.items():
-        got = _as_float(fn(w.clone()))
+        got, problem = _as_float(fn(w.clone()))
+        if problem:
+            return problem
         eig = torch.linalg.eigvals(w)
         want = float(eig.abs().max())
         if abs(got - want) <= 1e-9 * max(1.0, want):
@@ -73,6 +77,7 @@ def _check_spectral_radius(fn):
 q1 = Exercise(
     name="10.1 the spectral radius",
     answer="spectral_radius",
+    kind="function",
     checker=_check_spectral_radius,
     hint_text=(
         "torch.linalg.eigvals(w) gives the n eigenvalues, complex in general. The spectral radius is the "
@@ -131,6 +136,8 @@ def _check_clip_by_norm(fn):
         got = fn([g.clone() for g in grads], max_norm)
         if not_attempted(got):
             raise NotImplementedError
+        if not isinstance(got, (list, tuple)):
+            return f"return a list of {len(grads)} tensors, one per gradient, got {type(got).__name__}"
         got = list(got)
         if len(got) != len(grads) or not all(isinstance(g, torch.Tensor) for g in got):
             return f"return a list of {len(grads)} tensors, one per gradient, got {type(got).__name__} of length {len(got)}"
@@ -147,8 +154,8 @@ def _check_clip_by_norm(fn):
         sum_of_squares = float(total) ** 2
         if _close_lists(got, always):
             return (
-                f"with {label} you scaled the gradient up: clip only when total_norm > max_norm "
-                "(multiply by max_norm / total_norm only if that is below 1)"
+                f"with {label} you scaled the gradient up: the factor must never exceed 1, "
+                "torch.clamp(max_norm / (total_norm + 1e-6), max=1.0), so a small gradient is left as it is"
             )
         if _close_lists(got, per_param):
             return (
@@ -168,19 +175,18 @@ def _check_clip_by_norm(fn):
 q2 = Exercise(
     name="10.2 clip by norm",
     answer="clip_by_norm",
+    kind="function",
     checker=_check_clip_by_norm,
     hint_text=(
-        "One total norm over ALL gradients together: sqrt(sum of g.norm()**2 over the list). If it exceeds "
-        "max_norm, multiply every gradient by the same factor max_norm / (total + 1e-6); if not, return them "
-        "unchanged (clipping never scales up)."
+        "One total norm over ALL gradients together: sqrt(sum of g.norm()**2 over the list). Then every "
+        "gradient is multiplied by the same factor, max_norm / (total + 1e-6), but never by more than 1 "
+        "(clipping never scales up): torch.clamp(..., max=1.0), as PyTorch does."
     ),
     solution_code='''
 def clip_by_norm(grads, max_norm):
-    total = torch.stack([g.norm() for g in grads]).norm()   # one number for all parameters
-    scale = max_norm / (total + 1e-6)                        # PyTorch adds 1e-6
-    if scale < 1:
-        return [g * scale for g in grads]
-    return [g.clone() for g in grads]
+    total = torch.stack([g.norm() for g in grads]).norm()             # one number for all parameters
+    factor = torch.clamp(max_norm / (total + 1e-6), max=1.0)          # PyTorch's factor: never above 1
+    return [g * factor for g in grads]                                # new tensors, same shapes
 ''',
     mistakes={
         "always scales": (
@@ -227,7 +233,8 @@ STEPS = 200
 #: Why a wrong prediction is wrong, per matrix (shown only for the matrices answered wrongly).
 WHY = {
     "A": "W_A has large entries (||W_A||_2 is about 4.2), but it is triangular: its eigenvalues are the diagonal, "
-    "0.9 and 0.9, so rho = 0.9 < 1 and the powers shrink in the end",
+    "0.9 and 0.9, so rho = 0.9 < 1 and the powers shrink in the end. Not at once: W_A is non-normal, and "
+    "||g W_A^k|| first grows to 11 times ||g|| (at k = 9) and falls back below ||g|| only at k = 48",
     "B": "W_B's eigenvalues are +-1.1i: real parts 0, but modulus 1.1, so rho = 1.1 > 1 (a rotation that also stretches)",
     "C": "W_C's entries are small, but a 4 x 4 matrix of 0.3 maps the all-ones vector to 1.2 times itself: rho = 1.2 > 1",
     "D": "W_D's eigenvalues are 0.5 and -1.05; the sign does not matter, the modulus does: rho = 1.05 > 1",
@@ -266,6 +273,7 @@ def _check_predictions(answer):
 q3 = Exercise(
     name="10.3 vanish or explode",
     answer="predictions",
+    kind="dict",
     checker=_check_predictions,
     hint_text=(
         "Neither the size of the entries nor the largest singular value decides what happens over many "
@@ -273,7 +281,8 @@ q3 = Exercise(
         "absolute value). rho < 1: vanish; rho > 1: explode."
     ),
     solution_code='''
-# rho(W_A) = 0.9 (triangular: the diagonal), rho(W_B) = 1.1 (eigenvalues +-1.1i),
+# rho(W_A) = 0.9 (triangular: the diagonal; ||g W_A^k|| first grows 11x, at k = 9, then decays),
+# rho(W_B) = 1.1 (eigenvalues +-1.1i),
 # rho(W_C) = 1.2 (4 * 0.3, eigenvector all ones), rho(W_D) = 1.05 (the eigenvalue -1.05)
 predictions = {"A": "vanish", "B": "explode", "C": "explode", "D": "explode"}
 ''',

@@ -1,4 +1,4 @@
-"""Exercises for notebook 11: training an RNN (targets, the head's input, the loss's slice)."""
+"""Exercises for notebook 11: training an RNN (a generation loop, a bidirectional head, the loss's slice)."""
 
 from __future__ import annotations
 
@@ -18,81 +18,162 @@ def _same(a, b) -> bool:
     return isinstance(a, torch.Tensor) and a.shape == b.shape and torch.allclose(a.to(F64), b.to(F64), atol=1e-12, rtol=1e-12)
 
 
-# --- 11.1 next-step inputs and targets ---------------------------------------------------
+# --- 11.1 generate: feed each prediction back in -------------------------------------------
 
 
-def _check_next_step_pairs(fn):
-    gen = torch.Generator().manual_seed(111)
-    series = torch.randn(8, 3, 1, dtype=F64, generator=gen)   # (seq_len + 1, batch, 1) = (8, 3, 1)
-    got = fn(series.clone())
-    if not_attempted(got):
-        raise NotImplementedError
-    if not (isinstance(got, tuple) and len(got) == 2):
-        return "return a pair (inputs, targets)"
-    inputs, targets = got
-    if not_attempted(inputs) or not_attempted(targets):
-        raise NotImplementedError
-    want_x, want_y = series[:-1], series[1:]
-    for name, t in [("inputs", inputs), ("targets", targets)]:
-        if not isinstance(t, torch.Tensor):
-            return f"{name}: expected a tensor, got {type(t).__name__}"
-        if tuple(t.shape) == (8, 2, 1):
+def _generation_problem():
+    """A small next-step model (an RNNWithHead on a time-first nn.RNN) and a prompt of noisy sines."""
+    from ..training import RNNWithHead, noisy_sine
+
+    torch.manual_seed(111)  # inside the checker's fork_rng: the learner's random state is left alone
+    model = RNNWithHead(nn.RNN(1, 8, dtype=F64))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(2.0)  # larger weights than the default init: every wrong variant differs clearly
+    prompt, _ = noisy_sine(batch=3, seq_len=6, generator=torch.Generator().manual_seed(112))
+    return model, prompt
+
+
+def _generate(model, prompt, n_steps, *, carry_state=True, feed="prediction"):
+    """The reference generation loop, and the ways it typically goes wrong (for the diagnosis)."""
+    with torch.no_grad():
+        output, h = model.rnn(prompt)
+        point = model.head(output[-1:])
+        points = [point]
+        for _ in range(n_steps - 1):
+            step_input = point if feed == "prediction" else prompt[-1:]
+            output, h_new = model.rnn(step_input, h if carry_state else None)
+            h = h_new
+            point = model.head(output)
+            points.append(point)
+    return torch.cat(points)
+
+
+def _check_generate(fn):
+    model, prompt = _generation_problem()
+    for n_steps in (5, 1):
+        with torch.no_grad():
+            got = fn(model, prompt.clone(), n_steps)
+        if not_attempted(got):
+            raise NotImplementedError
+        if not isinstance(got, torch.Tensor):
+            return f"return one tensor of shape (n_steps, batch, 1), got {type(got).__name__}"
+        want = _generate(model, prompt, n_steps)
+        batch = prompt.shape[1]
+        shape = tuple(got.shape)
+        if shape == (n_steps, batch, model.rnn.hidden_size):
+            return f"your answer has shape {shape}: those are hidden states; pass each output through model.head"
+        if shape == (prompt.shape[0] + n_steps - 1, batch, 1) and prompt.shape[0] > 1:
             return (
-                f"{name} has shape (8, 2, 1): you sliced dimension 1, the batch; series is time first, "
-                "(seq_len + 1, batch, 1), so slice dimension 0"
+                f"your answer has shape {shape}: it includes the predictions made while reading the prompt; "
+                f"return only the n_steps = {n_steps} new points, (n_steps, batch, 1)"
             )
-        if tuple(t.shape) == (8, 3, 1):
+        if shape != tuple(want.shape):
             return (
-                f"{name} has all seq_len + 1 = 8 points: each of inputs and targets must drop one end, "
-                "leaving seq_len = 7 steps"
+                f"with n_steps = {n_steps} your answer has shape {shape}, expected {tuple(want.shape)} "
+                "= (n_steps, batch, 1)"
             )
-        if tuple(t.shape) != (7, 3, 1):
-            return f"{name} has shape {tuple(t.shape)}, expected (7, 3, 1) = (seq_len, batch, 1)"
-    if _same(inputs, want_x) and _same(targets, want_y):
-        return None
-    if _same(inputs, targets):
-        return (
-            "your targets equal your inputs (no shift): the model would learn to copy x_t, and its loss "
-            "would look perfect while it learns nothing about what comes next"
-        )
-    if _same(inputs, want_y) and _same(targets, want_x):
-        return "inputs and targets are swapped: that asks the model for the point *before* the one it reads"
-    return "at every step t the target must be the point right after the input: targets[t] == inputs[t + 1]"
+        if _same(got, want):
+            continue
+        if _same(got, _generate(model, prompt, n_steps, carry_state=False)):
+            return (
+                "each step started from a zero state: pass the state along, output, h = model.rnn(point, h); "
+                "without it the model forgets the prompt after one step"
+            )
+        if _same(got, _generate(model, prompt, n_steps, feed="prompt")):
+            return "you fed the prompt's last point again and again; feed back each new prediction as the next input"
+        if _same(got, torch.cat([prompt[-1:], want[:-1]])):
+            return "off by one: the first generated point is the prediction AFTER the prompt's last point, not that point"
+        return f"with n_steps = {n_steps} your points differ from the reference generation loop's"
+    return None
 
 
 q1 = Exercise(
-    name="11.1 next-step pairs",
-    answer="next_step_pairs",
-    checker=_check_next_step_pairs,
+    name="11.1 generate: feed each prediction back in",
+    answer="generate",
+    kind="function",
+    checker=_check_generate,
     hint_text=(
-        "Time is dimension 0. The inputs are every point but the last (nothing comes after it to "
-        "predict); the targets are every point but the first (nothing comes before it to predict from)."
+        "RNNWithHead's forward returns only the prediction, so use its parts: output, h = model.rnn(prompt) "
+        "reads the prompt and keeps the state h: (1, batch, hidden_size); model.head(output[-1:]) is the next "
+        "point, (1, batch, 1). Then, n_steps - 1 times: output, h = model.rnn(point, h); point = "
+        "model.head(output). Collect the points and torch.cat them along time."
     ),
     solution_code='''
-def next_step_pairs(series):
-    return series[:-1], series[1:]   # inputs s_0..s_{T-1}, targets s_1..s_T
+def generate(model, prompt, n_steps):
+    with torch.no_grad():                                   # we only look: no graph
+        output, h = model.rnn(prompt)                       # read the prompt; h: (1, batch, hidden_size)
+        point = model.head(output[-1:])                     # (1, batch, 1): the point after the prompt
+        points = [point]
+        for _ in range(n_steps - 1):
+            output, h = model.rnn(point, h)                 # one step, from the carried state
+            point = model.head(output)                      # (1, batch, 1)
+            points.append(point)
+    return torch.cat(points)                                # (n_steps, batch, 1)
 ''',
     mistakes={
-        "no shift": ("def next_step_pairs(series):\n    return series[:-1], series[:-1]", "no shift"),
-        "swapped": ("def next_step_pairs(series):\n    return series[1:], series[:-1]", "swapped"),
-        "batch dimension": (
-            "def next_step_pairs(series):\n    return series[:, :-1], series[:, 1:]",
-            "time first",
+        "state not carried": (
+            """
+def generate(model, prompt, n_steps):
+    point = model(prompt)[-1:]
+    points = [point]
+    for _ in range(n_steps - 1):
+        point = model(point)
+        points.append(point)
+    return torch.cat(points)
+""",
+            "zero state",
+        ),
+        "prompt fed again": (
+            """
+def generate(model, prompt, n_steps):
+    output, h = model.rnn(prompt)
+    points = [model.head(output[-1:])]
+    for _ in range(n_steps - 1):
+        output, h = model.rnn(prompt[-1:], h)
+        points.append(model.head(output))
+    return torch.cat(points)
+""",
+            "feed back each new prediction",
+        ),
+        "starts with the prompt's last point": (
+            """
+def generate(model, prompt, n_steps):
+    output, h = model.rnn(prompt[:-1])
+    point = prompt[-1:]
+    points = []
+    for _ in range(n_steps):
+        points.append(point)
+        output, h = model.rnn(point, h)
+        point = model.head(output)
+    return torch.cat(points)
+""",
+            "off by one",
+        ),
+        "hidden states, not points": (
+            """
+def generate(model, prompt, n_steps):
+    output, h = model.rnn(prompt)
+    outs = [output[-1:]]
+    for _ in range(n_steps - 1):
+        output, h = model.rnn(model.head(output[-1:]), h)
+        outs.append(output)
+    return torch.cat(outs)
+""",
+            "model.head",
         ),
     },
 )
 
 
-# --- 11.2 what goes into a one-prediction-per-sequence head --------------------------------
+# --- 11.2 the head of a bidirectional classifier --------------------------------------------
 
 
 def _check_head_input(fn):
     gen = torch.Generator().manual_seed(112)
     seq_len, batch, hidden = 6, 4, 5
-    torch_state = torch.get_rng_state()
-    torch.manual_seed(112)
-    rnn = nn.RNN(3, hidden, num_layers=2, dtype=F64)
-    torch.set_rng_state(torch_state)  # leave the learner's random stream as it was
+    torch.manual_seed(112)  # inside the checker's fork_rng: the learner's random state is left alone
+    rnn = nn.RNN(3, hidden, num_layers=2, bidirectional=True, dtype=F64)
     x = torch.randn(seq_len, batch, 3, dtype=F64, generator=gen)
     with torch.no_grad():
         output, h_n = rnn(x)
@@ -101,46 +182,55 @@ def _check_head_input(fn):
         raise NotImplementedError
     if not isinstance(got, torch.Tensor):
         return f"expected a tensor, got {type(got).__name__}"
-    want = h_n[-1]
-    if tuple(got.shape) == (2, batch, hidden) or tuple(got.shape) == (1, batch, hidden):
+    want = torch.cat([h_n[-2], h_n[-1]], dim=1)
+    shape = tuple(got.shape)
+    if shape == (batch, hidden):
         return (
-            f"your answer has shape {tuple(got.shape)}: it keeps h_n's layer dimension, (num_layers, batch, "
-            "hidden_size). The head would then predict (layers, batch, 1), which mse_loss quietly broadcasts "
-            "against (batch, 1) targets. Pick the top layer with h_n[-1]"
+            f"your answer has shape {shape} = (batch, hidden_size): one direction only. h_n[-1] is the top "
+            "layer's REVERSE direction (the layout is [layer * 2 + direction]); put h_n[-2] (forward) beside it"
         )
-    if tuple(got.shape) == (seq_len, hidden):
-        return (
-            f"your answer has shape {tuple(got.shape)} = (seq_len, hidden_size): output is time first, "
-            "(seq_len, batch, hidden_size), so output[:, -1] is the last *sequence* of the batch at every step"
-        )
-    if tuple(got.shape) != (batch, hidden):
-        return f"your answer has shape {tuple(got.shape)}, expected {(batch, hidden)} = (batch, hidden_size)"
+    if shape == (2, batch, hidden):
+        return f"your answer has shape {shape}: two states stacked; the head wants them side by side, torch.cat(..., dim=1)"
+    if shape != (batch, 2 * hidden):
+        return f"your answer has shape {shape}, expected {(batch, 2 * hidden)} = (batch, 2 * hidden_size)"
     if _same(got, want):
         return None
-    if _same(got, h_n[0]):
-        return "that is h_n[0], the bottom layer's final state; the head reads the top layer, h_n[-1]"
-    if _same(got, output[0]):
-        return "that is output[0], the first time step: the state after a single input; the last step is output[-1]"
-    return "values differ from the top layer's final state, h_n[-1]"
+    if _same(got, output[-1]):
+        return (
+            "output[-1] holds the forward direction's final state, but its reverse half is the reverse "
+            "direction's state after ONE step (it ran from t = T-1 down to 0): its final state is "
+            "output[0, :, hidden_size:] = h_n[-1]"
+        )
+    if _same(got, torch.cat([h_n[-1], h_n[-2]], dim=1)):
+        return "the two directions are swapped: forward first, reverse second, as in output"
+    if _same(got, torch.cat([h_n[0], h_n[1]], dim=1)):
+        return "those are layer 0's final states (the bottom layer); the top layer's are h_n[-2] and h_n[-1]"
+    return "values differ from the top layer's final states side by side, torch.cat([h_n[-2], h_n[-1]], dim=1)"
 
 
 q2 = Exercise(
-    name="11.2 the head's input",
+    name="11.2 the head of a bidirectional classifier",
     answer="head_input",
+    kind="function",
     checker=_check_head_input,
     hint_text=(
-        "h_n is (num_layers, batch, hidden_size): one final state per layer. The head wants one "
-        "(batch, hidden_size) matrix, the top layer's: index the layer dimension with -1."
+        "h_n is (num_layers * 2, batch, hidden_size), laid out [layer * 2 + direction] (notebook 06): the top "
+        "layer's forward state is h_n[-2], its reverse state h_n[-1]. Side by side along the features: "
+        "torch.cat([..., ...], dim=1). output[-1] will not do: its reverse half has seen one step only."
     ),
     solution_code='''
 def head_input(output, h_n):
-    return h_n[-1]   # (batch, hidden_size): the top layer's final state (== output[-1] here)
+    return torch.cat([h_n[-2], h_n[-1]], dim=1)   # (batch, 2 * hidden_size): forward, then reverse
 ''',
     mistakes={
-        "all of h_n": ("def head_input(output, h_n):\n    return h_n", "h_n[-1]"),
-        "bottom layer": ("def head_input(output, h_n):\n    return h_n[0]", "bottom layer"),
-        "batch index": ("def head_input(output, h_n):\n    return output[:, -1]", "time first"),
-        "first step": ("def head_input(output, h_n):\n    return output[0]", "first time step"),
+        "output[-1]": ("def head_input(output, h_n):\n    return output[-1]", "after one step"),
+        "h_n[-1] only": ("def head_input(output, h_n):\n    return h_n[-1]", "one direction only"),
+        "bottom layer": (
+            "def head_input(output, h_n):\n    return torch.cat([h_n[0], h_n[1]], dim=1)",
+            "bottom layer",
+        ),
+        "swapped": ("def head_input(output, h_n):\n    return torch.cat([h_n[-1], h_n[-2]], dim=1)", "swapped"),
+        "stacked": ("def head_input(output, h_n):\n    return h_n[-2:]", "side by side"),
     },
 )
 
@@ -205,6 +295,7 @@ def _check_echo_loss(fn):
 q3 = Exercise(
     name="11.3 the loss on the right slice",
     answer="echo_loss",
+    kind="function",
     checker=_check_echo_loss,
     hint_text=(
         "Steps t = k .. seq_len-1 have a target, x[t - k]: that is prediction[k:] against the first "

@@ -6,6 +6,9 @@
   ``plot_tanh_in_out`` (03), ``draw_loop_orders`` (04), ``plot_weight_layouts``, ``draw_hoisting``,
   ``plot_timings`` / ``plot_timing_panels`` (05), ``plot_seen_steps`` / ``plot_packed_layout`` (06, 07),
   ``plot_state_growth``, ``plot_dropout_masks`` (08), ``draw_bptt`` (09),
+  ``plot_grad_reach``, ``plot_grad_norms`` (09), ``plot_vanishing_exploding``, ``plot_spectrum``,
+  ``plot_clip_directions``, ``plot_clip_runs`` (10), ``plot_noisy_sines``, ``plot_sine_predictions``,
+  ``plot_training_losses``, ``plot_echo_memory`` (11),
   ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 - ``draw_lstm_step`` (13: one LSTM step, its additive path), ``plot_gates`` (13, 14: gates over time),
   ``plot_grad_paths`` (13: gradient norms along paths).
@@ -14,10 +17,15 @@ matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is impo
 """
 
 from .bptt import draw_bptt
+from .clip_training import plot_clip_runs
+from .clipping import plot_clip_directions
 from .directions import plot_packed_layout, plot_seen_steps, seen_steps
 from .dropout_masks import plot_dropout_masks
+from .echo_memory import plot_echo_memory
 from .gates import plot_gates
+from .grad_over_time import plot_grad_norms
 from .grad_paths import plot_grad_paths
+from .grad_reach import plot_grad_reach
 from .hidden_states import plot_hidden_states, plot_tanh_in_out
 from .hoisting import draw_hoisting
 from .loss_curves import plot_loss_curves
@@ -26,10 +34,15 @@ from .matrices import plot_matrices
 from .memory_distance import plot_right_by_distance, right_by_distance
 from .one_step import draw_rnn_step
 from .output import show
+from .sine_predictions import plot_sine_predictions
+from .sines import plot_noisy_sines
+from .spectrum import plot_spectrum
 from .state_growth import plot_state_growth
 from .stream_layout import draw_stream_batches
 from .timings import plot_timing_panels, plot_timings
+from .training_curves import plot_training_losses
 from .unrolled import draw_loop_orders, draw_unrolled_rnn
+from .vanishing import plot_vanishing_exploding
 from .weight_layouts import plot_weight_layouts
 
 __all__ = [
@@ -40,19 +53,29 @@ __all__ = [
     "draw_rnn_step",
     "draw_stream_batches",
     "draw_unrolled_rnn",
+    "plot_clip_directions",
+    "plot_clip_runs",
     "plot_dropout_masks",
+    "plot_echo_memory",
     "plot_gates",
+    "plot_grad_norms",
     "plot_grad_paths",
+    "plot_grad_reach",
     "plot_hidden_states",
     "plot_loss_curves",
     "plot_matrices",
+    "plot_noisy_sines",
     "plot_packed_layout",
     "plot_right_by_distance",
     "plot_seen_steps",
+    "plot_sine_predictions",
+    "plot_spectrum",
     "plot_state_growth",
     "plot_tanh_in_out",
     "plot_timing_panels",
     "plot_timings",
+    "plot_training_losses",
+    "plot_vanishing_exploding",
     "plot_weight_layouts",
     "right_by_distance",
     "seen_steps",

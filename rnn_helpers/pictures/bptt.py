@@ -1,7 +1,7 @@
 """A picture of backpropagation through time (notebook 09), drawn with matplotlib.
 
-One layer, one direction, unrolled over ``seq_len`` steps: the forward pass in grey
-(``x_t -> h_t`` and ``h_{t-1} -> h_t``, walking t = 0 -> T-1) and the gradient in red
+One layer, one direction, unrolled over ``seq_len`` steps: the forward pass in blue
+(``x_t -> h_t`` and ``h_{t-1} -> h_t``, walking t = 0 -> T-1) and the gradient in vermillion
 (``grad_output[t]``, the loss's direct gradient of ``output[t]``, entering every ``h_t``;
 ``dL/dh_n`` entering the last one; and the gradient leaving each ``h_t`` towards ``x_t``
 and ``h_{t-1}``, walking t = T-1 -> 0).
@@ -12,14 +12,16 @@ matplotlib is imported inside the function, so ``import rnn_helpers`` stays ligh
 
 from __future__ import annotations
 
+from .style import BLUE, VERMILLION
+
 MAX_STEPS = 12  # more steps than this is unreadable on a page
 
-FORWARD_COLOR = "0.6"  # grey
-GRADIENT_COLOR = "C3"  # red
+FORWARD_COLOR = BLUE  # Okabe-Ito (rnn_helpers/pictures/style.py): told apart in every common colour blindness
+GRADIENT_COLOR = VERMILLION
 
 
 def draw_bptt(seq_len: int = 5, ax=None):
-    """Draw one layer's forward pass (grey) and its gradient flow (red); return the Figure.
+    """Draw one layer's forward pass (blue) and its gradient flow (vermillion); return the Figure.
 
     seq_len: number of steps T drawn (1 <= T <= 12).
     ax: a matplotlib Axes to draw into, or None for a new figure.
@@ -61,8 +63,8 @@ def draw_bptt(seq_len: int = 5, ax=None):
     ax.text(T - 0.18, 1.0, "$\\partial L/\\partial h_n$", va="center", color=GRADIENT_COLOR, fontsize=9)
     ax.text(
         (T - 2) / 2, -0.55,
-        "grey: forward, $t = 0 \\to T-1$.   red: gradient, $t = T-1 \\to 0$; "
-        "along each red arrow left: $\\odot(1-h_t^2)$ then $\\cdot W_{hh}$",
+        "blue: forward, $t = 0 \\to T-1$.   vermillion: gradient, $t = T-1 \\to 0$; "
+        "along each vermillion arrow left: $\\odot(1-h_t^2)$ then $\\cdot W_{hh}$",
         ha="center", fontsize=9,
     )
     ax.set_xlim(-1.6, T + 0.9)
