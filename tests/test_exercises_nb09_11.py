@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from rnn_helpers.backward import rnn_layer_backward
-from rnn_helpers.cell import LayerWeights
+from rnn_helpers.cells import LayerWeights
 from rnn_helpers.exercises import nb09, nb10, nb11
 
 EXERCISES = [nb09.q1, nb09.q2, nb09.q3, nb09.q4, nb10.q1, nb10.q2, nb10.q3, nb11.q1, nb11.q2, nb11.q3]
