@@ -5,14 +5,16 @@ forward pass (under ``torch.no_grad()``) and, where it can, a forward plus backw
 
 - Elman: the naive loop (two matmuls per step, as notebook 03 writes it), ``rnn_layer_concat``,
   ``rnn_layer_hoisted``, ``rnn_layer_inference`` (forward only), ``ManualRNN``, and ``nn.RNN``;
-- gated: ``ManualLSTM`` against ``nn.LSTM``, ``ManualGRU`` against ``nn.GRU``.
+- gated: ``ManualLSTM`` against ``nn.LSTM``, ``ManualGRU`` against ``nn.GRU``;
+- per cell, its matrix products alone (the floor).
 
 Timing: ``torch.utils.benchmark`` timers (which synchronise CUDA), contenders *interleaved*: each round
 runs every contender once, in a rotated order, so a slow moment of the machine hits them all alike.
 Reported per contender: the median time and the spread (interquartile range) over the rounds, the time
 per step, the ratio to PyTorch's module of the same cell (< 1: faster than PyTorch), the GFLOP/s (the
-matrix products' floating-point operations only) and that rate as a share of this machine's own matmul
-rate, measured in the same run on the shape each step multiplies: the physical limit for this work.
+matrix products' floating-point operations only), and the *floor*: the same matrix products and nothing
+else ("RNN products only", ...), timed in the same run, are what this machine's BLAS cannot do faster;
+"floor %" is their time as a share of the row's time (100%: nothing but the products).
 The machine line says what ran it: CPU, threads, torch version, BLAS, and on CUDA the GPU and the
 cuDNN TF32 switch. ``--json FILE`` writes every number; ``--plot FILE`` draws the ratios.
 """
@@ -144,18 +146,41 @@ def _contenders(T: int, B: int, I: int, H: int, device: str, dtype: torch.dtype)
         manual.load_state_dict(reference.state_dict())
         contenders.append((cell, f"Manual{cell}", fwd(manual), fb(manual)))
         contenders.append((cell, f"nn.{cell}", fwd(reference), fb(reference)))
+        contenders.append((cell, f"{cell} products only", *_products(cell, T, B, I, H, device, dtype)))
     return contenders
 
 
-def _matmul_rate(B: int, H: int, gates: int, device: str, dtype: torch.dtype, rounds: int) -> float:
-    """GFLOP/s of this machine's matmul at the shape every step multiplies: (B, H) @ (H, gates * H)."""
-    a, b = torch.randn(B, H, device=device, dtype=dtype), torch.randn(H, gates * H, device=device, dtype=dtype)
-    out = torch.empty(B, gates * H, device=device, dtype=dtype)
-    timer = benchmark.Timer("torch.mm(a, b, out=out)", globals={"torch": torch, "a": a, "b": b, "out": out},
-                            num_threads=torch.get_num_threads())
-    number = max(1, int(0.01 / max(timer.timeit(3).median, 1e-9)))
-    seconds = statistics.median(timer.timeit(number).median for _ in range(rounds))
-    return 2.0 * B * H * gates * H / seconds / 1e9
+def _products(cell: str, T: int, B: int, I: int, H: int, device: str, dtype: torch.dtype):  # noqa: E741
+    """The matrix products of one layer and nothing else, into preallocated memory: (forward fn, forward+backward fn).
+
+    Forward: the input part of every step, (T*B, I) @ (I, G*H), then per step (B, H) @ (H, G*H).
+    Backward: per step (B, G*H) @ (G*H, H) (the gradient reaching h_{t-1}), then the three products over all
+    steps: dL/dW_ih, dL/dW_hh and dL/dx. Any implementation makes at least these (G = the cell's gates);
+    timed beside the others, they are the floor for this machine's BLAS.
+    """
+    G = GATES[cell] * H
+    new = {"device": device, "dtype": dtype}
+    x, w_ih, w_hh = torch.randn(T * B, I, **new), torch.randn(G, I, **new), torch.randn(G, H, **new)
+    w_ih_t, w_hh_t = w_ih.t().contiguous(), w_hh.t().contiguous()
+    gates, h, grad_h = torch.empty(T * B, G, **new), torch.randn(B, H, **new), torch.empty(B, H, **new)
+    grad_w_ih, grad_w_hh, grad_x = torch.empty(G, I, **new), torch.empty(G, H, **new), torch.empty(T * B, I, **new)
+    hs = torch.randn(T * B, H, **new)
+    steps = gates.split(B)
+
+    def forward():
+        torch.mm(x, w_ih_t, out=gates)
+        for step in steps:
+            torch.mm(h, w_hh_t, out=step)
+
+    def forward_backward():
+        forward()
+        for step in steps:
+            torch.mm(step, w_hh, out=grad_h)
+        torch.mm(gates.t(), x, out=grad_w_ih)
+        torch.mm(gates.t(), hs, out=grad_w_hh)
+        torch.mm(gates, w_ih, out=grad_x)
+
+    return forward, forward_backward
 
 
 class _Progress:
@@ -177,12 +202,16 @@ class _Progress:
 
 
 def run(sizes: Sequence[tuple[str, tuple[int, int, int, int]]], rounds: int = 7, device: str = "cpu",
-        dtype: torch.dtype = torch.float32, target_s: float = 0.02, progress: bool = False) -> tuple[list[Result], dict]:
-    """Time every contender at every size; returns the results and the matmul rate per size and cell."""
+        dtype: torch.dtype = torch.float32, target_s: float = 0.02, progress: bool = False,
+        cells: Sequence[str] = tuple(GATES)) -> tuple[list[Result], dict]:
+    """Time every contender at every size, interleaved; returns the results and the products-only rate
+    (GFLOP/s) per size and cell."""
     plans = []
     for label, (T, B, I, H) in sizes:  # noqa: E741
         contenders = _contenders(T, B, I, H, device, dtype)
         for cell, name, forward, backward in contenders:
+            if cell not in cells:
+                continue
             for phase, fn in (("forward", forward), ("forward+backward", backward)):
                 if fn is not None:
                     result = Result(label, cell, name, phase, reference=f"nn.{cell}", flops=_flops(cell, T, B, I, H, phase))
@@ -200,29 +229,28 @@ def run(sizes: Sequence[tuple[str, tuple[int, int, int, int]]], rounds: int = 7,
             result.times.append(timer.timeit(number).median)
             bar.step(f"{result.size}: {result.name} {result.phase}")
     bar.close()
-    rates = {}
-    for label, (T, B, I, H) in sizes:  # noqa: E741
-        for cell, gates in GATES.items():
-            rates[(label, cell)] = _matmul_rate(B, H, gates, device, dtype, rounds)
     results = [result for result, _, _ in plans]
     for result in results:
         quartiles = statistics.quantiles(result.times, n=4) if len(result.times) > 1 else [result.times[0]] * 3
         result.median, result.iqr = statistics.median(result.times), quartiles[2] - quartiles[0]
         result.gflops = result.flops / result.median / 1e9
-        result.matmul_share = result.gflops / rates[(result.size, result.cell)]
+    rates = {}
     for result in results:
-        reference = next(r for r in results if r.size == result.size and r.name == result.reference and r.phase == result.phase)
-        result.ratio = result.median / reference.median
-    return results, {f"{label}/{cell}": rate for (label, cell), rate in rates.items()}
+        def twin(name):
+            return next(r for r in results if r.size == result.size and r.name == name and r.phase == result.phase)
+        result.ratio = result.median / twin(result.reference).median
+        floor = twin(f"{result.cell} products only")
+        result.matmul_share = floor.median / result.median
+        rates[f"{result.size}/{result.cell}/{result.phase}"] = floor.gflops
+    return results, rates
 
 
 def table(results: Sequence[Result], sizes: dict[str, tuple[int, int, int, int]], rates: dict[str, float]) -> str:
     lines = []
     for label, (T, B, I, H) in sizes.items():  # noqa: E741
-        lines.append(f"\n{label}: seq_len={T} batch={B} input_size={I} hidden_size={H}   matmul rate "
-                     + ", ".join(f"{cell} {rates[f'{label}/{cell}']:.3g}" for cell in GATES) + " GFLOP/s")
+        lines.append(f"\n{label}: seq_len={T} batch={B} input_size={I} hidden_size={H}")
         lines.append(f"{'implementation':<22}{'pass':<18}{'median ms':>10}{'IQR ms':>9}{'us/step':>9}"
-                     f"{'x PyTorch':>10}{'GFLOP/s':>9}{'% matmul':>9}")
+                     f"{'x PyTorch':>10}{'GFLOP/s':>9}{'floor %':>9}")
         for r in (r for r in results if r.size == label):
             lines.append(f"{r.name:<22}{r.phase:<18}{r.median * 1e3:>10.3f}{r.iqr * 1e3:>9.3f}{r.median / T * 1e6:>9.1f}"
                          f"{r.ratio:>10.2f}{r.gflops:>9.3g}{100 * r.matmul_share:>8.0f}%")
@@ -323,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--json", metavar="FILE", help="write every number to FILE")
     parser.add_argument("--plot", metavar="FILE", help="draw the ratios to FILE (PNG)")
+    parser.add_argument("--cells", nargs="+", choices=list(GATES), default=list(GATES),
+                        help="which cells to time (default: all three)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
     parser.add_argument("--compile", action="store_true",
                         help="instead: what torch.compile does with the naive loop (graph size, compile time, speed)")
@@ -342,16 +372,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = {name: SIZES[name] for name in args.sizes}
     sizes.update({f"T{t},B{b},I{i},H{h}": (t, b, i, h) for t, b, i, h in args.size})
     results, rates = run(list(sizes.items()), args.rounds, args.device, getattr(torch, args.dtype),
-                         progress=args.progress or sys.stderr.isatty())
+                         progress=args.progress or sys.stderr.isatty(), cells=args.cells)
     header = machine_line(args.device)
     print(header)
     print(f"{args.dtype}, {args.device}, {args.rounds} interleaved rounds; x PyTorch = time / the PyTorch module "
-          "of the same cell (nn.RNN for every Elman row)")
+          "of the same cell (nn.RNN for every Elman row); GFLOP/s counts the matrix products only; floor % = "
+          "the time the same products take alone (the 'products only' row) / this row's time")
     print(table(results, sizes, rates))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"machine": header, "dtype": args.dtype, "device": args.device, "rounds": args.rounds,
-                       "sizes": sizes, "matmul_gflops": rates, "results": [asdict(r) for r in results]}, f, indent=1)
+                       "sizes": sizes, "products_only_gflops": rates, "results": [asdict(r) for r in results]}, f, indent=1)
     if args.plot:
         plot(results, args.plot)
     return 0

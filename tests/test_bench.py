@@ -29,7 +29,8 @@ def test_every_contender_is_timed_in_both_passes_it_supports(tiny_run):
     data, _ = tiny_run
     rows = {(r["name"], r["phase"]) for r in data["results"]}
     names = ["naive loop", "rnn_layer_concat", "rnn_layer_hoisted", "ManualRNN", "nn.RNN",
-             "ManualLSTM", "nn.LSTM", "ManualGRU", "nn.GRU"]
+             "ManualLSTM", "nn.LSTM", "ManualGRU", "nn.GRU", "RNN products only", "LSTM products only",
+             "GRU products only"]
     for name in names:
         assert {(name, "forward"), (name, "forward+backward")} <= rows, name
     assert ("rnn_layer_inference", "forward") in rows and ("rnn_layer_inference", "forward+backward") not in rows
@@ -48,11 +49,47 @@ def test_ratios_are_against_the_module_of_the_same_cell(tiny_run):
     assert by_key[("nn.LSTM", "forward")]["ratio"] == pytest.approx(1.0)
 
 
+def test_the_floor_is_the_products_only_row_of_the_same_cell_and_pass(tiny_run):
+    data, _ = tiny_run
+    by_key = {(r["name"], r["phase"]): r for r in data["results"]}
+    for r in data["results"]:
+        floor = by_key[(f"{r['cell']} products only", r["phase"])]
+        assert r["matmul_share"] == pytest.approx(floor["median"] / r["median"])
+    assert by_key[("GRU products only", "forward")]["matmul_share"] == pytest.approx(1.0)
+
+
+def test_products_only_makes_the_products_of_a_layer():
+    # forward: 1 + T products; forward+backward: 1 + T + T + 3
+    counted = []
+    original = torch.mm
+    forward, forward_backward = bench._products("LSTM", 5, 2, 3, 4, "cpu", torch.float32)
+    try:
+        torch.mm = lambda *a, **k: counted.append(1) or original(*a, **k)
+        forward()
+        assert len(counted) == 1 + 5
+        counted.clear()
+        forward_backward()
+        assert len(counted) == 1 + 5 + 5 + 3
+    finally:
+        torch.mm = original
+
+
+def test_cells_option_times_only_those(capsys):
+    threads = torch.get_num_threads()
+    try:
+        bench.main(["--sizes", "tiny", "--rounds", "1", "--cells", "GRU"])
+    finally:
+        torch.set_num_threads(threads)
+    out = capsys.readouterr().out
+    assert "nn.GRU" in out and "nn.LSTM" not in out and "naive loop" not in out
+
+
 def test_the_machine_and_the_plot_are_reported(tiny_run, capsys):
     data, folder = tiny_run
     assert data["machine"].startswith("CPU: ") and f"torch {torch.__version__}" in data["machine"]
     assert (folder / "b.png").read_bytes()[:4] == b"\x89PNG"
-    assert set(data["matmul_gflops"]) == {"tiny/RNN", "tiny/LSTM", "tiny/GRU"}
+    assert set(data["products_only_gflops"]) == {f"tiny/{cell}/{phase}" for cell in ("RNN", "LSTM", "GRU")
+                                                 for phase in ("forward", "forward+backward")}
 
 
 def test_flops_count_the_matrix_products():
