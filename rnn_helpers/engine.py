@@ -103,8 +103,13 @@ def forward_layer(cell: Cell, sizes: Sequence[int], reverse: bool, x: Tensor, w_
     bias = b_ih
     if cell.bias_hh_in_input_part and b_hh is not None:
         bias = b_hh if b_ih is None else b_ih + b_hh
-    # The input part of every step at once: (N, input) @ (input, gates * hidden)
-    g = torch.mm(x, w_ih.t()) if bias is None else torch.addmm(bias, x, w_ih.t())
+    # The input part of every step at once: (N, input) @ (input, gates * hidden). The bias rides along as one
+    # more column of x (all ones) and one more row of w_ih.T: the product adds it, and no (N, gates * hidden)
+    # copy of the bias has to be written first (what addmm(bias, ...) does).
+    if bias is None:
+        g = torch.mm(x, w_ih.t())
+    else:
+        g = torch.mm(torch.cat([x, x.new_ones(N, 1)], dim=1), torch.cat([w_ih.t(), bias.unsqueeze(0)]))
     widths = cell.state_sizes(hidden, proj)
     states = [g if k == 0 and cell.output_is_input_part else x.new_empty(N, width) for k, width in enumerate(widths)]
     extras = {name: x.new_empty(N, width) for name, width in cell.extra_buffers(hidden, proj).items()}
