@@ -8,7 +8,7 @@
   ``plot_state_growth``, ``plot_dropout_masks`` (08), ``draw_bptt`` (09),
   ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 - ``draw_lstm_step`` (13: one LSTM step, its additive path), ``plot_gates`` (13, 14: gates over time),
-  ``plot_grad_paths`` (13: gradient norms along paths).
+  ``plot_grad_paths`` (13: gradient norms along paths), ``draw_gru_step`` (14: where the reset gate multiplies).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
 """
@@ -18,6 +18,7 @@ from .directions import plot_packed_layout, plot_seen_steps, seen_steps
 from .dropout_masks import plot_dropout_masks
 from .gates import plot_gates
 from .grad_paths import plot_grad_paths
+from .gru_cell import draw_gru_step
 from .hidden_states import plot_hidden_states, plot_tanh_in_out
 from .hoisting import draw_hoisting
 from .loss_curves import plot_loss_curves
@@ -34,6 +35,7 @@ from .weight_layouts import plot_weight_layouts
 
 __all__ = [
     "draw_bptt",
+    "draw_gru_step",
     "draw_hoisting",
     "draw_loop_orders",
     "draw_lstm_step",
