@@ -139,3 +139,86 @@ def test_a_wrong_type_of_answer_is_told_so_not_a_type_error_from_the_checker(exe
         correct, message = exercise.feedback(wrong)
         assert not correct
         assert "raised TypeError" not in message, f"{exercise.name}: {wrong!r} -> {message}"
+
+
+# Notebooks 12-14: every exercise declares its kind and takes any wrong type without a TypeError; every listed
+# mistake reaches a message of its own; the wrong variants a checker recognises are all different answers
+# (two variants that give the same answer would hide the second one's message behind the first).
+EXERCISES_12_14 = [e for e in EXERCISES if e.id.split(".")[0] in {"nb12", "nb13", "nb14"}]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES_12_14)
+def test_exercises_of_12_to_14_declare_their_kind_and_take_any_wrong_type(exercise):
+    assert exercise.kind != "any", f"{exercise.name}: set kind="
+    for wrong in (3, "text", [1, 2], {"a": 1}, (None, None), lambda *args: 7, lambda *args: (7, 8)):
+        correct, message = exercise.feedback(wrong)
+        assert not correct
+        assert "raised TypeError" not in message, f"{exercise.name}: {wrong!r} -> {message}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES_12_14)
+def test_every_listed_mistake_of_12_to_14_gets_a_message_of_its_own(exercise):
+    messages = [exercise.feedback(run_answer_code(code, exercise.answer))[1] for code, _ in exercise.mistakes.values()]
+    assert len(set(messages)) == len(messages), f"{exercise.name}: two mistakes share a message: {messages}"
+    assert 2 <= len(messages) <= 5, f"{exercise.name}: list 2 to 5 typical mistakes"
+
+
+def test_12_1_every_sampler_variant_draws_different_ids():
+    from itertools import combinations
+
+    from rnn_helpers.exercises import nb12
+
+    table, q = nb12._q1_table(), nb12._Q1
+    args = (table, q["start"], q["length"], q["k"], q["temperature"], q["seed"])
+    draws = {v: nb12._top_k(*args, variant=v) for v in ("right", *nb12.TOP_K_MISTAKES)}
+    same = [(a, b) for a, b in combinations(draws, 2) if draws[a] == draws[b]]
+    assert not same, f"these variants draw the same ids, so the checker cannot tell them apart: {same}"
+    assert len(set(draws["right"])) >= q["k"], "the reference draws more than one character"
+
+
+def _pairwise_distinct(tensors: dict) -> list:
+    import torch
+    from itertools import combinations
+
+    def same(a, b):
+        a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
+        return all(torch.allclose(x, y, atol=1e-10, rtol=1e-10) for x, y in zip(a, b))
+
+    return [(a, b) for a, b in combinations(tensors, 2) if same(tensors[a], tensors[b])]
+
+
+def test_13_3_every_wrong_backward_differs_from_the_right_one_and_from_each_other():
+    import torch
+
+    from rnn_helpers.exercises import nb13
+
+    gen = torch.Generator().manual_seed(0)
+    B, H = 3, 4
+    f, o = torch.rand(B, H, dtype=torch.float64, generator=gen), torch.rand(B, H, dtype=torch.float64, generator=gen)
+    g = torch.rand(B, H, dtype=torch.float64, generator=gen) * 2 - 1
+    grad_h, grad_c, c_prev = (torch.randn(B, H, dtype=torch.float64, generator=gen) for _ in range(3))
+    c = f * c_prev + (1 - f) * g
+    variants = nb13._cifg_back_variants(grad_h, grad_c, f, g, o, c_prev, c)
+    assert set(nb13._CIFG_BACK_MESSAGES) == set(variants) - {None}
+    assert _pairwise_distinct(variants) == []
+
+
+def test_14_2_the_onednn_layout_step_is_nn_grucell_and_every_wrong_step_differs():
+    import torch
+    from torch import nn
+
+    from rnn_helpers.exercises import nb14
+
+    torch.manual_seed(0)
+    cell = nn.GRUCell(3, 5, dtype=torch.float64)
+    x, h = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 5, dtype=torch.float64)
+    layout = nb14.to_onednn_layout(*(p.detach() for p in cell.parameters()))
+    assert [tuple(t.shape) for t in layout] == [(15, 3), (15, 5), (20,)]
+    variants = nb14._lbr_variants(x, h, *layout)
+    torch.testing.assert_close(variants[None], cell(x, h).detach(), atol=1e-10, rtol=1e-10)
+    assert set(nb14._LBR_MESSAGES) == set(variants) - {None}
+    assert _pairwise_distinct(variants) == []
+    # the bias blocks, by hand: (b_iz + b_hz, b_ir + b_hr, b_in, b_hn), as PyTorch's _shuffle_bias builds them
+    b_ih, b_hh = cell.bias_ih.detach(), cell.bias_hh.detach()
+    torch.testing.assert_close(layout[2][:5], b_ih[5:10] + b_hh[5:10])
+    torch.testing.assert_close(layout[2][15:], b_hh[10:])

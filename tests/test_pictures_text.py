@@ -130,11 +130,21 @@ def test_right_by_distance_by_hand():
         (torch.tensor([1, 2]), torch.tensor([True]), DISTANCE_BINS, "same length"),
         (torch.tensor([1]), torch.tensor([True]), [(0, 2)], "1 <= low <= high"),
         (torch.tensor([1]), torch.tensor([True]), [(3, 2)], "1 <= low <= high"),
+        (torch.tensor([1]), torch.tensor([True]), [(None, 2)], "1 <= low <= high"),
     ],
 )
 def test_right_by_distance_rejects_bad_input(distance, right, bins, match):
     with pytest.raises(ValueError, match=match):
         right_by_distance(distance, right, bins)
+
+
+def test_an_open_ended_bin_takes_every_distance_from_low_on_so_the_default_bins_count_everything():
+    distance = torch.tensor([1, 20, 21, 28, 31, 400])
+    right = torch.tensor([True, False, True, False, True, True])
+    fraction, count = right_by_distance(distance, right, bins=[(1, 20), (21, None)])
+    assert count.tolist() == [2, 4] and fraction.tolist() == pytest.approx([0.5, 0.75])
+    _, count = right_by_distance(torch.arange(1, 100), torch.ones(99, dtype=torch.bool))
+    assert int(count.sum()) == 99, "the default bins leave no distance out"
 
 
 def test_the_memory_chart_bars_are_the_measured_fractions():
@@ -144,5 +154,5 @@ def test_the_memory_chart_bars_are_the_measured_fractions():
     heights = [bar.get_height() for bar in fig.axes[0].patches]
     fraction, _ = right_by_distance(distance, right)
     assert heights == pytest.approx(fraction.nan_to_num(0).tolist())
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2-3", "4-6", "7-9", "10-13", "14-20"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2-3", "4-6", "7-9", "10-13", "14-20", "21+"]
     plt.close(fig)

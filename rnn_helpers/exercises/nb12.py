@@ -1,4 +1,4 @@
-"""Exercises for notebook 12: sampling (a bigram table), perplexity from chunk losses, the stream layout."""
+"""Exercises for notebook 12: top-k sampling (a bigram table), perplexity from chunk losses, the stream layout."""
 
 from __future__ import annotations
 
@@ -33,25 +33,67 @@ def _as_float(value) -> float | None:
     return None
 
 
-# --- 12.1 the sampling loop, on a bigram table --------------------------------------------
+# --- 12.1 the sampling loop, with top-k, on a bigram table ----------------------------------
 
 
-def _bigram(table, start, length, temperature, seed, variant="right"):
-    """The reference sampler, and the samplers that make each typical mistake."""
+def _top_k(table, start, length, k, temperature, seed, variant="right"):
+    """The reference top-k sampler, and the samplers that make each typical mistake (``variant``)."""
     generator = torch.Generator().manual_seed(seed)
     current, out = start, []
     for _ in range(length):
         row = table[:, current] if variant == "column" else table[current]
+        kept_k = {"k - 1 kept": k - 1, "k + 1 kept": k + 1, "no top-k": row.numel()}.get(variant, k)
+        if variant == "smallest k":
+            kept = row <= torch.topk(row, k, largest=False).values[-1]
+        else:
+            kept = row >= torch.topk(row, kept_k).values[-1]
+        logits = row.masked_fill(~kept, 0.0 if variant == "zeros, not -inf" else float("-inf"))
+        scaled = {"times": logits * temperature, "no temperature": logits}.get(variant, logits / temperature)
         if variant == "argmax":
             next_id = int(row.argmax())
+        elif variant == "among k only":
+            values, indices = torch.topk(row, k)
+            probs = F.softmax(values / temperature, dim=-1)
+            next_id = int(indices[torch.multinomial(probs, 1, generator=generator)])
         else:
-            scaled = {"times": row * temperature, "no temperature": row}.get(variant, row / temperature)
-            probs = F.softmax(scaled, dim=-1)
-            next_id = int(torch.multinomial(probs, 1, generator=generator))
+            next_id = int(torch.multinomial(F.softmax(scaled, dim=-1), 1, generator=generator))
         out.append(next_id)
         if variant != "no feedback":
             current = next_id
     return out
+
+
+#: What the checker says for each typical mistake, keyed by its ``_top_k`` variant. The checker's
+#: table, seed, k and temperature are chosen so that every variant draws different ids (tested).
+TOP_K_MISTAKES = {
+    "no feedback": "every id was drawn from table[start]: after each draw, the drawn id must become the current "
+                   "one, so the next draw reads its row",
+    "column": "you read column current of the table, table[:, current]; the logits after character i are row i, "
+              "table[i]",
+    "no top-k": "you drew from all V characters: keep only the k largest logits of the row and set the others "
+                "to -inf",
+    "k - 1 kept": "you kept k - 1 characters: the k-th largest logit stays in too (keep row >= the k-th largest, "
+                  "torch.topk(row, k).values[-1])",
+    "k + 1 kept": "you kept k + 1 characters: keep exactly the k largest, torch.topk(row, k)",
+    "smallest k": "you kept the k smallest logits: top-k keeps the k largest (torch.topk returns the largest first)",
+    "zeros, not -inf": "you set the other logits to 0, which still gives them probability: set them to -inf, "
+                       "so that their probability is exactly 0",
+    "times": "you multiplied the logits by the temperature: divide them, softmax(logits / temperature)",
+    "no temperature": "your draws ignore the temperature: divide the kept logits by temperature before the softmax",
+    "argmax": "you took the argmax: that is temperature 0; draw with torch.multinomial(probs, 1, "
+              "generator=generator)",
+    "among k only": "you drew among the k kept values only, from probs of shape (k,): a top-k sampler too, but it "
+                    "uses the generator differently. Keep probs of shape (V,), zero outside the top k (logits -inf), "
+                    "so that the same seed gives the same ids",
+}
+
+#: The checker's problem: V = 7 characters, as the notebook's vocabulary.
+_Q1 = dict(table_seed=121, scale=1.5, V=7, start=2, length=30, k=3, temperature=2.0, seed=1212)
+
+
+def _q1_table() -> torch.Tensor:
+    gen = torch.Generator().manual_seed(_Q1["table_seed"])
+    return _Q1["scale"] * torch.randn(_Q1["V"], _Q1["V"], dtype=F64, generator=gen)  # (V, V): row i after i
 
 
 def _ids(got) -> list[int] | None:
@@ -65,36 +107,26 @@ def _ids(got) -> list[int] | None:
     return None
 
 
-def _check_sample_bigram(fn):
-    gen = torch.Generator().manual_seed(121)
-    table = 2 * torch.randn(5, 5, dtype=F64, generator=gen)      # (V, V): row i = logits after character i
-    start, length, temperature, seed = 2, 12, 0.7, 1212
+def _check_sample_top_k(fn):
+    table = _q1_table()
+    start, length, k, temperature, seed = (_Q1[key] for key in ("start", "length", "k", "temperature", "seed"))
     generator = torch.Generator().manual_seed(seed)
-    got = fn(table.clone(), start, length, temperature, generator)
+    got = fn(table.clone(), start, length, k, temperature, generator)
     if not_attempted(got):
         raise NotImplementedError
     untouched = torch.equal(generator.get_state(), torch.Generator().manual_seed(seed).get_state())
     ids = _ids(got)
     if ids is None:
         return f"return a list of {length} ids (ints), got {type(got).__name__}"
-    want = _bigram(table, start, length, temperature, seed)
+    want = _top_k(table, start, length, k, temperature, seed)
     if ids == want:
         return None
-    if len(ids) == length + 1 and ids[0] == start and ids[1:] == _bigram(table, start, length, temperature, seed):
+    if len(ids) == length + 1 and ids[0] == start and ids[1:] == want:
         return f"your list starts with start itself: return only the {length} new ids"
     if len(ids) != length:
         return f"expected a list of length = {length} ids, got {len(ids)}"
-    problems = {
-        "no feedback": "every id was drawn from table[start]: after each draw, the drawn id must become the "
-                       "current one, so the next draw reads its row",
-        "times": "you multiplied the logits by the temperature: divide them, softmax(table[current] / temperature)",
-        "no temperature": "your draws ignore the temperature: use softmax(table[current] / temperature)",
-        "argmax": "you took the argmax: that is temperature 0; draw with torch.multinomial(probs, 1, generator=generator)",
-        "column": "you read column current of the table, table[:, current]; the logits after character i are row i, "
-                  "table[i]",
-    }
-    for variant, message in problems.items():
-        if ids == _bigram(table, start, length, temperature, seed, variant):
+    for variant, message in TOP_K_MISTAKES.items():
+        if ids == _top_k(table, start, length, k, temperature, seed, variant):
             return message
     if untouched:
         return (
@@ -102,85 +134,63 @@ def _check_sample_bigram(fn):
             "torch.multinomial(probs, 1, generator=generator), so the same seed gives the same text"
         )
     return (
-        "the ids differ from drawing softmax(table[current] / temperature) with torch.multinomial(probs, 1, "
-        "generator=generator), one call per id, starting from start"
+        "the ids differ from drawing, at each step, from softmax(logits / temperature) with every logit of "
+        "table[current] but the k largest set to -inf, with torch.multinomial(probs, 1, generator=generator), "
+        "one call per id, starting from start"
     )
 
 
-q1 = Exercise(
-    name="12.1 sample from a bigram table",
-    answer="sample_bigram",
-    checker=_check_sample_bigram,
-    kind="function",
-    hint_text=(
-        "Keep a variable current = start. In a loop of length steps: probs = softmax(table[current] / temperature) "
-        "over the V scores, next_id = torch.multinomial(probs, 1, generator=generator).item(), append it, and "
-        "set current = next_id."
-    ),
-    solution_code='''
-def sample_bigram(table, start, length, temperature, generator):
+_TOP_K_SOLUTION = """
+def sample_top_k(table, start, length, k, temperature, generator):
     current, out = start, []
     for _ in range(length):
-        probs = F.softmax(table[current] / temperature, dim=-1)          # (V,): what follows `current`
+        row = table[current]                                          # (V,): the logits after `current`
+        kth = torch.topk(row, k).values[-1]                           # the k-th largest logit
+        logits = row.masked_fill(row < kth, float("-inf"))            # the others: probability 0
+        probs = F.softmax(logits / temperature, dim=-1)               # (V,)
         current = torch.multinomial(probs, 1, generator=generator).item()
         out.append(current)
     return out
-''',
+"""
+
+
+def _top_k_mistake(old: str, new: str) -> str:
+    """The reference solution with one line changed: a typical mistake."""
+    assert old in _TOP_K_SOLUTION, old
+    return _TOP_K_SOLUTION.replace(old, new)
+
+
+q1 = Exercise(
+    name="12.1 top-k sampling from a bigram table",
+    answer="sample_top_k",
+    checker=_check_sample_top_k,
+    kind="function",
+    hint_text=(
+        "The loop of section 5 with one more line before the softmax. torch.topk(row, k).values[-1] is the k-th "
+        "largest logit of the row; row.masked_fill(row < kth, float('-inf')) drops the others (exp(-inf) = 0). "
+        "Then divide by the temperature, softmax, draw, and make the drawn id the current one."
+    ),
+    solution_code=_TOP_K_SOLUTION,
     mistakes={
+        "no top-k": (
+            _top_k_mistake('logits = row.masked_fill(row < kth, float("-inf"))', "logits = row"),
+            "keep only the k largest",
+        ),
+        "zeros instead of -inf": (
+            _top_k_mistake('row.masked_fill(row < kth, float("-inf"))', "row.masked_fill(row < kth, 0.0)"),
+            "set them to -inf",
+        ),
+        "k - 1 kept (strict >)": (
+            _top_k_mistake('row.masked_fill(row < kth, float("-inf"))', 'row.masked_fill(row <= kth, float("-inf"))'),
+            "the k-th largest logit stays in",
+        ),
+        "no temperature": (
+            _top_k_mistake("F.softmax(logits / temperature, dim=-1)", "F.softmax(logits, dim=-1)"),
+            "ignore the temperature",
+        ),
         "no feedback": (
-            "def sample_bigram(table, start, length, temperature, generator):\n"
-            "    probs = F.softmax(table[start] / temperature, dim=-1)\n"
-            "    return [torch.multinomial(probs, 1, generator=generator).item() for _ in range(length)]",
-            "current one",
-        ),
-        "temperature multiplied": (
-            "def sample_bigram(table, start, length, temperature, generator):\n"
-            "    current, out = start, []\n"
-            "    for _ in range(length):\n"
-            "        probs = F.softmax(table[current] * temperature, dim=-1)\n"
-            "        current = torch.multinomial(probs, 1, generator=generator).item()\n"
-            "        out.append(current)\n"
-            "    return out",
-            "divide",
-        ),
-        "argmax": (
-            "def sample_bigram(table, start, length, temperature, generator):\n"
-            "    current, out = start, []\n"
-            "    for _ in range(length):\n"
-            "        current = int(table[current].argmax())\n"
-            "        out.append(current)\n"
-            "    return out",
-            "argmax",
-        ),
-        "column": (
-            "def sample_bigram(table, start, length, temperature, generator):\n"
-            "    current, out = start, []\n"
-            "    for _ in range(length):\n"
-            "        probs = F.softmax(table[:, current] / temperature, dim=-1)\n"
-            "        current = torch.multinomial(probs, 1, generator=generator).item()\n"
-            "        out.append(current)\n"
-            "    return out",
-            "row i",
-        ),
-        "no generator": (
-            "def sample_bigram(table, start, length, temperature, generator):\n"
-            "    current, out = start, []\n"
-            "    for _ in range(length):\n"
-            "        probs = F.softmax(table[current] / temperature, dim=-1)\n"
-            "        current = torch.multinomial(probs, 1).item()\n"
-            "        out.append(current)\n"
-            "    return out",
-            "generator=generator",
-        ),
-        "start included": (
-            "def sample_bigram(table, start, length, temperature, generator):\n"
-            "    current, out = start, [start]\n"
-            "    for _ in range(length):\n"
-            "        probs = F.softmax(table[current] / temperature, dim=-1)\n"
-            "        current = torch.multinomial(probs, 1, generator=generator).item()\n"
-            "        out.append(current)\n"
-            "    return out",
-            "starts with start",
+            _top_k_mistake("row = table[current]", "row = table[start]"),
+            "must become the current one",
         ),
     },
 )

@@ -62,6 +62,8 @@ def _check_cifg(fn):
             return f"{name}: {problem}"
     if _close(got[0], h_want) and _close(got[1], c_want):
         return None
+    if _close(got[0], c_want) and _close(got[1], h_want):
+        return "you returned (c_t, h_t): return (h_t, c_t) in that order, as nn.LSTMCell does"
     for mistake, message in [
         ("i = f", "the input gate is 1 - f, not f: what is forgotten is refilled"),
         ("swapped", "f multiplies the OLD memory c_{t-1} (keep), 1 - f the candidate g (write)"),
@@ -81,9 +83,9 @@ q1 = Exercise(
     answer="cifg_step",
     checker=_check_cifg,
     hint_text=(
-        "As lstm_step of section 1, with three blocks: f, g, o = (x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh)"
-        ".chunk(3, dim=1); sigmoid for f and o, tanh for g; then c_t = f * c_prev + (1 - f) * g and "
-        "h_t = o * tanh(c_t). Return (h_t, c_t)."
+        "Start from lstm_step of section 1: one product gives the gates, now three blocks in the order f, g, o "
+        "(which nonlinearity for which?). The only new idea is the cell update: the input gate is no longer a "
+        "block of its own, it is 1 - f."
     ),
     solution_code='''
 def cifg_step(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
@@ -115,16 +117,6 @@ def cifg_step(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
 ''',
             "f multiplies the OLD memory",
         ),
-        "no tanh on c": (
-            '''
-def cifg_step(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
-    f, g, o = (x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh).chunk(3, dim=1)
-    f, g, o = torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-    c_t = f * c_prev + (1 - f) * g
-    return o * c_t, c_t
-''',
-            "squashed",
-        ),
         "blocks read as f, o, g": (
             '''
 def cifg_step(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
@@ -134,6 +126,16 @@ def cifg_step(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
     return o * torch.tanh(c_t), c_t
 ''',
             "order f, g, o",
+        ),
+        "(c_t, h_t) returned": (
+            '''
+def cifg_step(x_t, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh):
+    f, g, o = (x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh).chunk(3, dim=1)
+    f, g, o = torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+    c_t = f * c_prev + (1 - f) * g
+    return c_t, o * torch.tanh(c_t)
+''',
+            "in that order",
         ),
         "returns h only": (
             '''
@@ -234,76 +236,129 @@ def forget_bias(lstm, layer):
 )
 
 
-# --- 13.3 one step back along the cell state --------------------------------------------------
+# --- 13.3 one step back through the coupled cell -----------------------------------------------
 
 
-def _check_grad_c_prev(fn):
+def _cifg_back_variants(grad_h, grad_c, f, g, o, c_prev, c):
+    """``{mistake: (grad_gates (B, 3H) in the order f, g, o, grad_c_prev (B, H))}``; key None: right."""
+    tanh_c = torch.tanh(c)
+    through_h = grad_h * o * (1 - tanh_c**2)
+
+    def back(dc, df_factor, dg_factor, order="fgo"):
+        da = {"f": dc * df_factor * f * (1 - f), "g": dc * dg_factor * (1 - g**2), "o": grad_h * tanh_c * o * (1 - o)}
+        return torch.cat([da[k] for k in order], dim=1), dc * f
+
+    dc = grad_c + through_h
+    variants = {
+        None: back(dc, c_prev - g, 1 - f),
+        "i independent": back(dc, c_prev, 1 - f),
+        "no path through h": back(grad_c, c_prev - g, 1 - f),
+        "g without 1 - f": back(dc, c_prev - g, 1),
+        "g with f": back(dc, c_prev - g, f),
+        "f, o, g": back(dc, c_prev - g, 1 - f, order="fog"),
+    }
+    gates, _ = variants[None]
+    variants["no f to c_prev"] = (gates, dc)
+    return variants
+
+
+#: What the checker says for each wrong variant (checked in this order).
+_CIFG_BACK_MESSAGES = {
+    "i independent": "f reaches c_t twice, in f * c_{t-1} and in (1 - f) * g, so dL/df = dc_t * (c_{t-1} - g): "
+                     "the coupling changes the forget gate's gradient",
+    "no path through h": "c_t also reaches the loss through h_t = o * tanh(c_t): the total dL/dc_t is "
+                         "grad_c + grad_h * o * (1 - tanh(c)**2)",
+    "g without 1 - f": "g is written with weight 1 - f (the input gate): dL/dg = dc_t * (1 - f)",
+    "g with f": "g is written with weight 1 - f, not f: dL/dg = dc_t * (1 - f)",
+    "f, o, g": "return the three blocks in the order of the step's gates, f, g, o",
+    "no f to c_prev": "grad_c_prev: going back from c_t to c_{t-1} multiplies by f (c_t = f * c_{t-1} + ...)",
+}
+
+
+def _check_cifg_back(fn):
     gen = torch.Generator().manual_seed(133)
     B, H = 3, 4
+    pre = torch.randn(B, 3 * H, dtype=F64, generator=gen).requires_grad_()   # the three pre-activations
+    c_prev = torch.randn(B, H, dtype=F64, generator=gen).requires_grad_()
     grad_h, grad_c = torch.randn(B, H, dtype=F64, generator=gen), torch.randn(B, H, dtype=F64, generator=gen)
-    f, o = torch.rand(B, H, dtype=F64, generator=gen), torch.rand(B, H, dtype=F64, generator=gen)
-    c = 1.5 * torch.randn(B, H, dtype=F64, generator=gen)
-    got = fn(grad_h.clone(), grad_c.clone(), f.clone(), o.clone(), c.clone())
+    a_f, a_g, a_o = pre.chunk(3, dim=1)
+    f, g, o = torch.sigmoid(a_f), torch.tanh(a_g), torch.sigmoid(a_o)
+    c = f * c_prev + (1 - f) * g
+    loss = (grad_h * o * torch.tanh(c)).sum() + (grad_c * c).sum()   # grad_h, grad_c: what arrives at h_t, c_t
+    want = torch.autograd.grad(loss, (pre, c_prev))                  # autograd: (B, 3H), (B, H)
+    inputs = [t.detach() for t in (grad_h, grad_c, f, g, o, c_prev, c)]
+    got = fn(*[t.clone() for t in inputs])
     if not_attempted(got):
         raise NotImplementedError
-    # autograd: h = o * tanh(c_t), c_t = f * c_prev + (the rest, which does not depend on c_prev)
-    c_prev = ((c - 0.3) / f).requires_grad_()
-    c_t = f * c_prev + 0.3
-    loss = (grad_h * o * torch.tanh(c_t)).sum() + (grad_c * c_t).sum()
-    (want,) = torch.autograd.grad(loss, c_prev)
-    problem = _shape_problem(got, want, "(B, H), the shape of c_{t-1}")
-    if problem:
-        return problem
-    if _close(got, want):
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return "return the pair (grad_gates, grad_c_prev), e.g. `return grad_gates, grad_c_prev`"
+    for name, tensor, ref, meaning in [("grad_gates", got[0], want[0], "(B, 3H), the blocks f, g, o side by side"),
+                                       ("grad_c_prev", got[1], want[1], "(B, H), the shape of c_{t-1}")]:
+        problem = _shape_problem(tensor, ref, meaning)
+        if problem:
+            return f"{name}: {problem}"
+    if _close(got[0], want[0]) and _close(got[1], want[1]):
         return None
+    variants = _cifg_back_variants(*inputs)
+    assert _close(variants[None][0], want[0]) and _close(variants[None][1], want[1]), "checker: reference != autograd"
+    for mistake, message in _CIFG_BACK_MESSAGES.items():
+        bad_gates, bad_c_prev = variants[mistake]
+        if _close(got[0], bad_gates) and _close(got[1], bad_c_prev):
+            return message
+    if _close(got[1], want[1]):
+        return "grad_c_prev is right, grad_gates is not: go through each gate's nonlinearity (sigma' = f * (1 - f), tanh' = 1 - g**2)"
+    if _close(got[0], want[0]):
+        return "grad_gates is right, grad_c_prev is not: it is the total dL/dc_t times f"
+    return "values differ from autograd on the CIFG step c_t = f * c_{t-1} + (1 - f) * g, h_t = o * tanh(c_t)"
+
+
+_CIFG_BACK_SOLUTION = """
+def cifg_step_back(grad_h, grad_c, f, g, o, c_prev, c):
     tanh_c = torch.tanh(c)
-    if _close(got, grad_c * f):
-        return "you kept only what came from step t+1: c_t also reaches the loss through h_t = o * tanh(c_t)"
-    if _close(got, grad_c + grad_h * o * (1 - tanh_c**2)):
-        return "that is the total dL/dc_t; going back to c_{t-1} it is multiplied by f_t (c_t = f_t * c_{t-1} + ...)"
-    if _close(got, (grad_c + grad_h * o * (1 - c**2)) * f):
-        return "the derivative of tanh(c) is 1 - tanh(c)**2, not 1 - c**2"
-    if _close(got, (grad_c + grad_h * o * (1 - tanh_c)) * f):
-        return "tanh'(c) = 1 - tanh(c)**2: squared"
-    if _close(got, (grad_c + grad_h * (1 - tanh_c**2)) * f):
-        return "h_t = o * tanh(c_t): the path through h_t is scaled by the output gate o too"
-    return "values differ from (grad_c + grad_h * o * (1 - tanh(c)**2)) * f"
+    dc = grad_c + grad_h * o * (1 - tanh_c**2)             # total dL/dc_t
+    da_f = dc * (c_prev - g) * f * (1 - f)                 # f in f * c_prev AND in (1 - f) * g
+    da_g = dc * (1 - f) * (1 - g**2)                       # g is written with weight 1 - f
+    da_o = grad_h * tanh_c * o * (1 - o)
+    return torch.cat([da_f, da_g, da_o], dim=1), dc * f    # (B, 3H) in the order f, g, o; (B, H)
+"""
+
+
+def _cifg_back_mistake(old: str, new: str) -> str:
+    assert old in _CIFG_BACK_SOLUTION, old
+    return _CIFG_BACK_SOLUTION.replace(old, new)
 
 
 q3 = Exercise(
-    name="13.3 one step back along the cell state",
-    answer="grad_c_prev",
-    checker=_check_grad_c_prev,
+    name="13.3 one step back through the coupled cell",
+    answer="cifg_step_back",
+    checker=_check_cifg_back,
     hint_text=(
-        "First the total dL/dc_t: what came from step t+1 (grad_c) plus the way through h_t = o * tanh(c_t), "
-        "grad_h * o * (1 - tanh(c)**2). Then c_t = f * c_{t-1} + i * g, so going back to c_{t-1} multiplies "
-        "by f: the additive path."
+        "Section 8's walk, for the cell of 13.1. First the total dL/dc_t (grad_c plus the way through h_t). "
+        "Then ask, for each gate, every place it enters c_t or h_t: with i = 1 - f, the forget gate enters c_t "
+        "twice. Multiply by each gate's own derivative (sigmoid: s * (1 - s), tanh: 1 - y**2). Back to c_{t-1}: "
+        "the additive path."
     ),
-    solution_code='''
-def grad_c_prev(grad_h, grad_c, f, o, c):
-    total = grad_c + grad_h * o * (1 - torch.tanh(c) ** 2)   # dL/dc_t
-    return total * f                                          # c_t = f * c_{t-1} + ...
-''',
+    solution_code=_CIFG_BACK_SOLUTION,
     mistakes={
+        "the input gate treated as independent": (
+            _cifg_back_mistake("dc * (c_prev - g) * f * (1 - f)", "dc * c_prev * f * (1 - f)"),
+            "the coupling changes",
+        ),
         "forgot the path through h": (
-            "def grad_c_prev(grad_h, grad_c, f, o, c):\n    return grad_c * f",
+            _cifg_back_mistake("dc = grad_c + grad_h * o * (1 - tanh_c**2)", "dc = grad_c"),
             "through h_t",
         ),
-        "forgot f": (
-            "def grad_c_prev(grad_h, grad_c, f, o, c):\n    return grad_c + grad_h * o * (1 - torch.tanh(c) ** 2)",
-            "multiplied by f_t",
+        "g without its weight 1 - f": (
+            _cifg_back_mistake("dc * (1 - f) * (1 - g**2)", "dc * (1 - g**2)"),
+            "weight 1 - f (the input gate)",
         ),
-        "1 - c**2": (
-            "def grad_c_prev(grad_h, grad_c, f, o, c):\n    return (grad_c + grad_h * o * (1 - c ** 2)) * f",
-            "not 1 - c**2",
+        "blocks returned as f, o, g": (
+            _cifg_back_mistake("torch.cat([da_f, da_g, da_o], dim=1)", "torch.cat([da_f, da_o, da_g], dim=1)"),
+            "order of the step's gates",
         ),
-        "1 - tanh(c)": (
-            "def grad_c_prev(grad_h, grad_c, f, o, c):\n    return (grad_c + grad_h * o * (1 - torch.tanh(c))) * f",
-            "squared",
-        ),
-        "forgot o": (
-            "def grad_c_prev(grad_h, grad_c, f, o, c):\n    return (grad_c + grad_h * (1 - torch.tanh(c) ** 2)) * f",
-            "output gate o",
+        "grad_c_prev without f": (
+            _cifg_back_mistake("dim=1), dc * f", "dim=1), dc"),
+            "multiplies by f",
         ),
     },
     kind="function",
@@ -313,7 +368,7 @@ def grad_c_prev(grad_h, grad_c, f, o, c):
 # --- 13.4 every shape of a projected LSTM -------------------------------------------------------
 
 _Q4_WANT = {
-    "weight_ih_l0": (80, 10),
+    "weight_ih_l0": (80, 6),
     "weight_hh_l0": (80, 5),
     "weight_hr_l0": (5, 20),
     "weight_ih_l1": (80, 10),
@@ -326,11 +381,14 @@ _Q4_HINTS = {
     ("weight_hr_l0", (20, 5)): "weight_hr maps hidden_size features down to proj_size: shape (proj_size, hidden_size), like every PyTorch weight (out, in)",
     ("weight_ih_l1", (80, 40)): "layer 1 reads the projected outputs of layer 0: num_directions * proj_size = 10 features, not 2 * hidden_size",
     ("weight_ih_l1", (80, 5)): "layer 1 reads BOTH directions of layer 0 side by side: 2 * proj_size columns",
-    ("weight_ih_l0", (20, 10)): "the four gates are stacked: 4 * hidden_size rows",
+    ("weight_ih_l0", (20, 6)): "the four gates are stacked: 4 * hidden_size rows",
+    ("weight_ih_l1", (80, 6)): "layer 1 reads layer 0's output, not the input: 2 * proj_size = 10 columns, not input_size",
     ("output", (7, 3, 5)): "output holds both directions side by side: 2 * proj_size features",
     ("output", (7, 3, 40)): "output holds the projected h: 2 * proj_size features, not 2 * hidden_size",
     ("h_n", (4, 3, 20)): "h_n holds the projected h: proj_size features",
     ("h_n", (2, 3, 5)): "h_n has num_layers * num_directions = 4 rows",
+    ("h_n", (2, 3, 10)): "h_n has one row per layer and direction, num_layers * num_directions = 4, each with proj_size "
+                         "features: the directions are rows of h_n, not side by side as in output",
     ("c_n", (4, 3, 5)): "the cell state is not projected: c_n keeps hidden_size features",
 }
 
@@ -348,7 +406,7 @@ def _check_shapes(answer):
         try:
             got = tuple(int(d) for d in value)
         except (TypeError, ValueError):
-            return f"{key}: expected a tuple of ints such as (80, 10), got {type(value).__name__}"
+            return f"{key}: expected a tuple of ints such as (80, 6), got {type(value).__name__}"
         if got != want:
             return f"{key}: {_Q4_HINTS.get((key, got), f'{got} is not its shape')}"
     return None
@@ -365,7 +423,7 @@ q4 = Exercise(
     ),
     solution_code='''
 shapes = {
-    "weight_ih_l0": (80, 10),     # (4H, input_size)
+    "weight_ih_l0": (80, 6),      # (4H, input_size)
     "weight_hh_l0": (80, 5),      # (4H, P): it multiplies the projected h
     "weight_hr_l0": (5, 20),      # (P, H)
     "weight_ih_l1": (80, 10),     # (4H, 2P): both directions' projected outputs
@@ -376,29 +434,29 @@ shapes = {
 ''',
     mistakes={
         "weight_hh with hidden_size columns": (
-            "shapes = {'weight_ih_l0': (80, 10), 'weight_hh_l0': (80, 20), 'weight_hr_l0': (5, 20), "
+            "shapes = {'weight_ih_l0': (80, 6), 'weight_hh_l0': (80, 20), 'weight_hr_l0': (5, 20), "
             "'weight_ih_l1': (80, 10), 'output': (7, 3, 10), 'h_n': (4, 3, 5), 'c_n': (4, 3, 20)}",
             "proj_size columns",
         ),
         "layer 1 reads 2 * hidden_size": (
-            "shapes = {'weight_ih_l0': (80, 10), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (5, 20), "
+            "shapes = {'weight_ih_l0': (80, 6), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (5, 20), "
             "'weight_ih_l1': (80, 40), 'output': (7, 3, 10), 'h_n': (4, 3, 5), 'c_n': (4, 3, 20)}",
             "projected outputs",
         ),
         "c_n projected too": (
-            "shapes = {'weight_ih_l0': (80, 10), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (5, 20), "
+            "shapes = {'weight_ih_l0': (80, 6), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (5, 20), "
             "'weight_ih_l1': (80, 10), 'output': (7, 3, 10), 'h_n': (4, 3, 5), 'c_n': (4, 3, 5)}",
             "keeps hidden_size",
         ),
         "weight_hr transposed": (
-            "shapes = {'weight_ih_l0': (80, 10), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (20, 5), "
+            "shapes = {'weight_ih_l0': (80, 6), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (20, 5), "
             "'weight_ih_l1': (80, 10), 'output': (7, 3, 10), 'h_n': (4, 3, 5), 'c_n': (4, 3, 20)}",
             "(proj_size, hidden_size)",
         ),
-        "output of one direction": (
-            "shapes = {'weight_ih_l0': (80, 10), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (5, 20), "
-            "'weight_ih_l1': (80, 10), 'output': (7, 3, 5), 'h_n': (4, 3, 5), 'c_n': (4, 3, 20)}",
-            "both directions",
+        "layer 1 reads input_size": (
+            "shapes = {'weight_ih_l0': (80, 6), 'weight_hh_l0': (80, 5), 'weight_hr_l0': (5, 20), "
+            "'weight_ih_l1': (80, 6), 'output': (7, 3, 10), 'h_n': (4, 3, 5), 'c_n': (4, 3, 20)}",
+            "not the input",
         ),
     },
     kind="dict",

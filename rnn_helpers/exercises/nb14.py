@@ -19,7 +19,8 @@ def _close(a, b) -> bool:
 
 # --- 14.1 how long does a GRU remember? -------------------------------------------------------
 
-#: Update gates the checker tries; none of them puts z**k within rounding of 0.5 for any k.
+#: Update gates the checker tries. z = 0.5 reaches h = 0.5 exactly after one step (h <= 0.5 counts, and 0.5 is
+#: exact in binary); every other z**k stays further than 1e-4 from 0.5, far beyond rounding.
 _Q1_ZS = (0.9, 0.5, 0.99, 0.3, 0.75, 0.97)
 
 
@@ -30,6 +31,10 @@ def _steps_by_simulation(z: float) -> int:
         h = (1 - z) * 0.0 + z * h
         steps += 1
     return steps
+
+
+def _steps(k: int) -> str:
+    return f"{k} step{'s' * (k != 1)}"
 
 
 def _check_steps_to_half(fn):
@@ -47,13 +52,13 @@ def _check_steps_to_half(fn):
             return f"for z = {z}: expected a whole number of steps (an int), got {got!r}; round up with math.ceil"
         if got == want:
             continue
-        where = f"for z = {z} you gave {got} steps, but h drops to 0.5 or below after {want}"
+        where = f"for z = {z} you gave {_steps(got)}, but h drops to 0.5 or below after {_steps(want)}"
         if got == _steps_by_simulation(1 - z):
             return f"{where}: in nn.GRU, z is the fraction of the OLD state kept (h_t = (1 - z) n + z h_{{t-1}}), not of the new"
         if got == want - 1:
-            return f"{where}: after {got} steps h = z**{got} = {z ** got:.3f} is still above 0.5: round up, not down"
+            return f"{where}: after {_steps(got)} h = z**{got} = {z ** got:.3f} is still above 0.5: round up, not down"
         if got == want + 1:
-            return f"{where}: one step too many: after {want} steps h = z**{want} = {z ** want:.3f} is already <= 0.5"
+            return f"{where}: one step too many: after {_steps(want)} h = z**{want} = {z ** want:.3f} is already <= 0.5"
         return where
     return None
 
@@ -99,242 +104,249 @@ def steps_to_half(z):
 )
 
 
-# --- 14.2 which biases can be merged? ------------------------------------------------------------
+# --- 14.2 a GRU step from oneDNN's layout ------------------------------------------------------
 
 
-def _moving_keeps_output(gate: int) -> bool:
-    """Move block ``gate`` of bias_hh into bias_ih of a random nn.GRU: is the output unchanged?"""
-    gen = torch.Generator().manual_seed(142)
-    gru = nn.GRU(3, 4, dtype=F64)
-    with torch.no_grad():
-        for p in gru.parameters():
-            p.copy_(torch.randn(p.shape, dtype=F64, generator=gen))
-    x = torch.randn(5, 2, 3, dtype=F64, generator=gen)
-    before, _ = gru(x)
-    rows = slice(4 * gate, 4 * gate + 4)
-    with torch.no_grad():
-        gru.bias_ih_l0[rows] += gru.bias_hh_l0[rows]
-        gru.bias_hh_l0[rows] = 0.0
-        after, _ = gru(x)
-    return torch.allclose(before, after, atol=1e-10, rtol=1e-10)
+def to_onednn_layout(w_ih, w_hh, b_ih, b_hh):
+    """nn.GRU's layer weights in oneDNN's linear-before-reset layout, as PyTorch's ``_shuffle_weight`` and
+    ``_shuffle_bias`` (aten/src/ATen/native/mkldnn/RNN.cpp) prepare them: weights with the gate blocks in
+    the order z, r, n, and one bias (4H,) = (b_iz + b_hz, b_ir + b_hr, b_in, b_hn).
+    w_ih (3H, I), w_hh (3H, H), b_ih, b_hh (3H,) in nn.GRU's order r, z, n. Returns (w_ih, w_hh, bias)."""
+    def zrn(w):
+        r, z, n = w.chunk(3, dim=0)
+        return torch.cat([z, r, n])
+
+    (b_ir, b_iz, b_in), (b_hr, b_hz, b_hn) = b_ih.chunk(3), b_hh.chunk(3)
+    return zrn(w_ih), zrn(w_hh), torch.cat([b_iz + b_hz, b_ir + b_hr, b_in, b_hn])
 
 
-def _check_mergeable(answer):
-    if not answer or all(v is ... or v is None for v in answer.values()):
-        raise NotImplementedError
-    keys = ("b_hr", "b_hz", "b_hn")
-    missing = [k for k in keys if k not in answer]
-    if missing:
-        return f"keep every key of the dict; missing {missing}"
-    for key in keys:
-        if not isinstance(answer[key], bool):
-            return f"{key}: expected True or False, got {answer[key]!r}"
-    truth = {key: _moving_keeps_output(gate) for gate, key in enumerate(keys)}  # measured on a real nn.GRU
-    if answer == truth:
-        return None
-    if answer["b_hn"] and not truth["b_hn"]:
-        return "b_hn: it sits inside the reset gate, r * (h W_hn^T + b_hn), so moving it outside changes the output"
-    wrong = [k for k in ("b_hr", "b_hz") if answer[k] != truth[k]]
-    if wrong:
-        return (f"{', '.join(wrong)}: the r and z blocks of the two biases are simply added, "
-                "sigma(x W^T + b_i + h W^T + b_h): only their sum matters")
-    return "compare with section 4 of the notebook"
-
-
-q2 = Exercise(
-    name="14.2 which biases can be merged?",
-    answer="mergeable",
-    checker=_check_mergeable,
-    hint_text=(
-        "Write out where each bias enters: r = sigma(... + b_ir + ... + b_hr), z likewise, and "
-        "n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)). A bias that is only ever added next to its partner "
-        "can be merged; one that is multiplied by r cannot."
-    ),
-    solution_code='''
-mergeable = {"b_hr": True, "b_hz": True, "b_hn": False}   # b_hn is scaled by r: r * (h W_hn^T + b_hn)
-''',
-    mistakes={
-        "all mergeable (as in the LSTM)": ("mergeable = {'b_hr': True, 'b_hz': True, 'b_hn': True}", "inside the reset gate"),
-        "none mergeable": ("mergeable = {'b_hr': False, 'b_hz': False, 'b_hn': False}", "only their sum matters"),
-        "strings instead of bools": ("mergeable = {'b_hr': 'yes', 'b_hz': 'yes', 'b_hn': 'no'}", "True or False"),
-    },
-    kind="dict",
-)
-
-
-# --- 14.3 a batch-first GRU layer ------------------------------------------------------------------
-
-
-def _gru_variants(x, h0, w_ih, w_hh, b_ih, b_hh):
-    """Batch-first outputs of the right GRU and of the typical wrong ones (``None``: right)."""
-    H = h0.shape[1]
-
-    def run(step):
-        h, outs = h0, []
-        for t in range(x.shape[1]):
-            h = step(x[:, t], h)
-            outs.append(h)
-        return torch.stack(outs, dim=1)
-
+def _lbr_variants(x, h, w_ih, w_hh, bias):
+    """h_t of the right LBR-GRU step (key None) and of the typical wrong ones, from oneDNN-layout weights."""
     def step(kind):
-        def one(x_t, h):
-            gi_r, gi_z, gi_n = (x_t @ w_ih.T + b_ih).chunk(3, dim=1)
-            gh_r, gh_z, gh_n = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-            if kind == "z, r, n":
-                gi_r, gi_z, gh_r, gh_z = gi_z, gi_r, gh_z, gh_r
-            r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
-            if kind == "reset before":
-                n = torch.tanh(gi_n + (r * h) @ w_hh[2 * H :].T + b_hh[2 * H :])
-            elif kind == "b_hn outside r":
-                n = torch.tanh(gi_n + b_hh[2 * H :] + r * (h @ w_hh[2 * H :].T))
-            else:
-                n = torch.tanh(gi_n + r * gh_n)
-            if kind == "z swapped":
-                return z * n + (1 - z) * h
-            return (1 - z) * n + z * h
-        return one
+        gi_z, gi_r, gi_n = (x @ w_ih.T).chunk(3, dim=1)
+        gh_z, gh_r, gh_n = (h @ w_hh.T).chunk(3, dim=1)
+        b_z, b_r, b_in, b_hn = bias.chunk(4)
+        if kind == "r, z order":
+            gi_z, gi_r, gh_z, gh_r, b_z, b_r = gi_r, gi_z, gh_r, gh_z, b_r, b_z
+        z, r = torch.sigmoid(gi_z + gh_z + b_z), torch.sigmoid(gi_r + gh_r + b_r)
+        if kind == "b_hn outside r":
+            n = torch.tanh(gi_n + b_in + b_hn + r * gh_n)
+        elif kind == "no b_hn":
+            n = torch.tanh(gi_n + b_in + r * gh_n)
+        elif kind == "reset before":
+            n = torch.tanh(gi_n + b_in + (r * h) @ w_hh.chunk(3, dim=0)[2].T + b_hn)
+        else:
+            n = torch.tanh(gi_n + b_in + r * (gh_n + b_hn))
+        if kind == "z swapped":
+            return z * n + (1 - z) * h
+        return (1 - z) * n + z * h
 
-    kinds = [None, "reset before", "b_hn outside r", "z swapped", "z, r, n"]
-    return {kind: run(step(kind)) for kind in kinds}
+    return {kind: step(kind) for kind in (None, "r, z order", "b_hn outside r", "no b_hn", "reset before", "z swapped")}
 
 
-def _check_gru_batch_first(fn):
-    gen = torch.Generator().manual_seed(143)
-    B, T, I, H = 3, 5, 2, 4
-    x = torch.randn(B, T, I, dtype=F64, generator=gen)
-    h0 = torch.randn(B, H, dtype=F64, generator=gen)
-    gru = nn.GRU(I, H, batch_first=True, dtype=F64)
+_LBR_MESSAGES = {
+    "r, z order": "oneDNN's gate order is z, r, n: the first block of the weights and of the bias is the update gate z, "
+                  "the second the reset gate r",
+    "b_hn outside r": "the 4th bias block is b_hn: it goes inside the reset gate, r * (h W_hn^T + b_hn), while b_in "
+                      "(the 3rd) stays outside",
+    "no b_hn": "the bias has 4 blocks of H: z, r, then b_in and b_hn for the candidate; your step leaves out the 4th, "
+               "b_hn, which goes inside the reset gate",
+    "reset before": "linear before reset: r multiplies the finished product h W_hn^T + b_hn, not h before the product",
+    "z swapped": "nn.GRU keeps the fraction z of the OLD state: h_t = (1 - z) * n + z * h_{t-1}",
+}
+
+
+def _check_lbr_gru_step(fn):
+    gen = torch.Generator().manual_seed(142)
+    B, I, H = 3, 2, 4
+    cell = nn.GRUCell(I, H, dtype=F64)
     with torch.no_grad():
-        for p in gru.parameters():
+        for p in cell.parameters():
             p.copy_(torch.randn(p.shape, dtype=F64, generator=gen))
-    weights = [p.detach() for p in (gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0)]
-    got = fn(x.clone(), h0.clone(), *[w.clone() for w in weights])
+    x, h = torch.randn(B, I, dtype=F64, generator=gen), torch.randn(B, H, dtype=F64, generator=gen)
+    layout = to_onednn_layout(*(p.detach() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)))
+    got = fn(x.clone(), h.clone(), *[t.clone() for t in layout])
     if not_attempted(got):
         raise NotImplementedError
     with torch.no_grad():
-        want, _ = gru(x, h0.unsqueeze(0))
+        want = cell(x, h)
     if not isinstance(got, torch.Tensor):
-        return f"expected the output tensor (batch, seq_len, hidden_size), got {type(got).__name__}"
-    if tuple(got.shape) == (T, B, H):
-        return f"your output has shape {(T, B, H)} = (seq_len, batch, hidden_size): stack the steps along dim=1 for batch-first"
+        return f"return h_t, a tensor (batch, hidden_size), got {type(got).__name__}"
     if tuple(got.shape) != tuple(want.shape):
-        return f"your output has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (batch, seq_len, hidden_size)"
+        return f"your h_t has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (batch, hidden_size)"
     if _close(got, want):
         return None
-    variants = _gru_variants(x, h0, *weights)
-    messages = {
-        "reset before": "the reset gate goes AFTER the product: r * (h W_hn^T + b_hn), not (r * h) W_hn^T",
-        "b_hn outside r": "b_hn is inside the reset gate's product: r * (h W_hn^T + b_hn), not b_hn + r * (h W_hn^T)",
-        "z swapped": "nn.GRU keeps the fraction z of the OLD state: h_t = (1 - z) * n + z * h_{t-1}",
-        "z, r, n": "PyTorch's order is r, z, n: the first block is the reset gate, the second the update gate",
-    }
-    for kind, message in messages.items():
+    variants = _lbr_variants(x, h, *layout)
+    assert _close(variants[None], want), "checker: the reference LBR-GRU step != nn.GRUCell"
+    for kind, message in _LBR_MESSAGES.items():
         if _close(got, variants[kind]):
             return message
-    if _close(got[:, -1], want[:, -1]):
-        return "the last step is right but not every step: return the state after every step"
-    return "values differ from nn.GRU(batch_first=True); compare with gru_step of section 1, step by step"
+    return ("values differ from nn.GRUCell: z, r, n blocks in that order, z and r from the summed products plus "
+            "their bias block, n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)), h_t = (1 - z) * n + z * h")
+
+
+_LBR_SOLUTION = """
+def lbr_gru_step(x_t, h_prev, w_ih, w_hh, bias):
+    gi_z, gi_r, gi_n = (x_t @ w_ih.T).chunk(3, dim=1)        # oneDNN's order: z, r, n; (B, H) each
+    gh_z, gh_r, gh_n = (h_prev @ w_hh.T).chunk(3, dim=1)
+    b_z, b_r, b_in, b_hn = bias.chunk(4)                     # (H,) each
+    z = torch.sigmoid(gi_z + gh_z + b_z)
+    r = torch.sigmoid(gi_r + gh_r + b_r)
+    n = torch.tanh(gi_n + b_in + r * (gh_n + b_hn))          # b_hn inside the reset gate
+    return (1 - z) * n + z * h_prev
+"""
+
+
+def _lbr_mistake(old: str, new: str) -> str:
+    assert old in _LBR_SOLUTION, old
+    return _LBR_SOLUTION.replace(old, new)
+
+
+q2 = Exercise(
+    name="14.2 a GRU step from oneDNN's layout",
+    answer="lbr_gru_step",
+    checker=_check_lbr_gru_step,
+    hint_text=(
+        "Chunk both products into 3 blocks and the bias into 4, naming them in oneDNN's order: z, r, n and "
+        "b_z, b_r, b_in, b_hn. The first two bias blocks are already sums (b_i + b_h): add each once. Then section 1's "
+        "candidate: which of b_in and b_hn is scaled by r?"
+    ),
+    solution_code=_LBR_SOLUTION,
+    mistakes={
+        "blocks read in nn.GRU's order r, z, n": (
+            _lbr_mistake("gi_z, gi_r, gi_n = (x_t @ w_ih.T)", "gi_r, gi_z, gi_n = (x_t @ w_ih.T)")
+            .replace("gh_z, gh_r, gh_n = (h_prev", "gh_r, gh_z, gh_n = (h_prev")
+            .replace("b_z, b_r, b_in, b_hn = bias", "b_r, b_z, b_in, b_hn = bias"),
+            "order is z, r, n",
+        ),
+        "b_hn outside the reset gate": (
+            _lbr_mistake("gi_n + b_in + r * (gh_n + b_hn)", "gi_n + b_in + b_hn + r * gh_n"),
+            "goes inside the reset gate",
+        ),
+        "the 4th bias block left out": (
+            _lbr_mistake("gi_n + b_in + r * (gh_n + b_hn)", "gi_n + b_in + r * gh_n"),
+            "leaves out the 4th",
+        ),
+        "z as the fraction of the new": (
+            _lbr_mistake("return (1 - z) * n + z * h_prev", "return z * n + (1 - z) * h_prev"),
+            "fraction z of the OLD state",
+        ),
+    },
+    kind="function",
+)
+
+
+# --- 14.3 a GRU with the other z into nn.GRU ------------------------------------------------------
+
+
+def _other_z_gru(x, h0, w_ih, w_hh, b_ih, b_hh):
+    """The GRU whose z is the fraction of the NEW candidate: h_t = (1 - z) h_{t-1} + z n. x: (T, B, I)."""
+    h, outs = h0, []
+    for x_t in x:
+        gi_r, gi_z, gi_n = (x_t @ w_ih.T + b_ih).chunk(3, dim=1)
+        gh_r, gh_z, gh_n = (h @ w_hh.T + b_hh).chunk(3, dim=1)
+        r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
+        n = torch.tanh(gi_n + r * gh_n)
+        h = (1 - z) * h + z * n
+        outs.append(h)
+    return torch.stack(outs)
+
+
+def _z_flipped(weights, which=(0, 1, 2, 3), gate=1, how="negate"):
+    """Copies of (w_ih, w_hh, b_ih, b_hh) with block ``gate`` of the tensors ``which`` changed."""
+    H = weights[1].shape[1]
+    out = [w.clone() for w in weights]
+    rows = slice(gate * H, (gate + 1) * H)
+    for k in which:
+        out[k][rows] = -out[k][rows] if how == "negate" else 1 - out[k][rows]
+    return out
+
+
+def _check_to_torch_gru(fn):
+    gen = torch.Generator().manual_seed(143)
+    T, B, I, H = 5, 3, 2, 4
+    weights = [torch.randn(*shape, dtype=F64, generator=gen) for shape in [(3 * H, I), (3 * H, H), (3 * H,), (3 * H,)]]
+    x, h0 = torch.randn(T, B, I, dtype=F64, generator=gen), torch.randn(B, H, dtype=F64, generator=gen)
+    got = fn(*[w.clone() for w in weights])
+    if not_attempted(got):
+        raise NotImplementedError
+    if not isinstance(got, (tuple, list)) or len(got) != 4:
+        return "return the four tensors (w_ih, w_hh, b_ih, b_hh) for nn.GRU, e.g. `return w_ih, w_hh, b_ih, b_hh`"
+    for name, tensor, ref in zip(("w_ih", "w_hh", "b_ih", "b_hh"), got, weights):
+        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != tuple(ref.shape):
+            shape = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            return f"{name}: expected a tensor of shape {tuple(ref.shape)}, as nn.GRU's, got {shape}"
+    gru = nn.GRU(I, H, dtype=F64)
+    with torch.no_grad():
+        for p, value in zip((gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0), got):
+            p.copy_(value.detach().to(F64))
+        theirs, _ = gru(x, h0.unsqueeze(0))
+    want = _other_z_gru(x, h0, *weights)
+    if _close(theirs, want):
+        return None
+    loaded = [t.detach().to(F64) for t in got]
+    checks = [
+        (weights, "as they are, nn.GRU keeps the fraction z of the OLD state: you need nn.GRU's z to be 1 - this "
+                  "GRU's z. Which change of a gate's pre-activation turns sigmoid(a) into 1 - sigmoid(a)?"),
+        (_z_flipped(weights, which=(0, 1)), "the z gate's biases must change sign too: z = sigmoid(x W_iz^T + b_iz + "
+                                            "h W_hz^T + b_hz), and all four terms flip"),
+        (_z_flipped(weights, which=(0, 1, 2)), "you flipped b_iz but not b_hz: both biases enter z"),
+        (_z_flipped(weights, how="one minus"), "1 - z is not 1 - (the weights): use 1 - sigmoid(a) = sigmoid(-a)"),
+        (_z_flipped(weights, gate=0), "that block is the reset gate r (nn.GRU's order is r, z, n): flip the z block, "
+                                      "rows H:2H"),
+    ]
+    for candidate, message in checks:
+        if all(_close(a, b) for a, b in zip(loaded, candidate)):
+            return message
+    return "nn.GRU with your weights computes something else than this GRU: compare the z blocks (rows H:2H)"
+
+
+_TO_TORCH_SOLUTION = """
+def to_torch_gru(w_ih, w_hh, b_ih, b_hh):
+    H = w_hh.shape[1]
+    z = slice(H, 2 * H)                                  # the update gate's rows (order r, z, n)
+    out = [p.clone() for p in (w_ih, w_hh, b_ih, b_hh)]
+    for p in out:
+        p[z] = -p[z]                                     # 1 - sigmoid(a) = sigmoid(-a)
+    return tuple(out)
+"""
+
+
+def _to_torch_mistake(old: str, new: str) -> str:
+    assert old in _TO_TORCH_SOLUTION, old
+    return _TO_TORCH_SOLUTION.replace(old, new)
 
 
 q3 = Exercise(
-    name="14.3 a batch-first GRU layer",
-    answer="gru_batch_first",
-    checker=_check_gru_batch_first,
+    name="14.3 a GRU with the other z, into nn.GRU",
+    answer="to_torch_gru",
+    checker=_check_to_torch_gru,
     hint_text=(
-        "Loop over t in range(x.shape[1]) with x_t = x[:, t]: (batch, input_size). One step is gru_step of "
-        "section 1 (r, z, n in that order, r AFTER the product, h_t = (1 - z) * n + z * h). Collect every h and "
-        "stack along dim=1 so the output is batch first."
+        "You need nn.GRU's z to equal 1 - z of the other GRU at every step, whatever x and h. The z gate is a "
+        "sigmoid of a pre-activation a, and 1 - sigmoid(a) = sigmoid(-a): what turns a into -a? Only the z blocks "
+        "(rows H:2H) change; r and n stay as they are."
     ),
-    solution_code='''
-def gru_batch_first(x, h0, w_ih, w_hh, b_ih, b_hh):
-    h, outputs = h0, []
-    for t in range(x.shape[1]):                              # x: (batch, seq_len, input_size)
-        gi_r, gi_z, gi_n = (x[:, t] @ w_ih.T + b_ih).chunk(3, dim=1)
-        gh_r, gh_z, gh_n = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-        r = torch.sigmoid(gi_r + gh_r)
-        z = torch.sigmoid(gi_z + gh_z)
-        n = torch.tanh(gi_n + r * gh_n)
-        h = (1 - z) * n + z * h
-        outputs.append(h)
-    return torch.stack(outputs, dim=1)                       # (batch, seq_len, hidden_size)
-''',
+    solution_code=_TO_TORCH_SOLUTION,
     mistakes={
-        "reset before the product": (
-            '''
-def gru_batch_first(x, h0, w_ih, w_hh, b_ih, b_hh):
-    H = h0.shape[1]
-    h, outputs = h0, []
-    for t in range(x.shape[1]):
-        gi_r, gi_z, gi_n = (x[:, t] @ w_ih.T + b_ih).chunk(3, dim=1)
-        gh_r, gh_z, _ = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-        r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
-        n = torch.tanh(gi_n + (r * h) @ w_hh[2 * H:].T + b_hh[2 * H:])
-        h = (1 - z) * n + z * h
-        outputs.append(h)
-    return torch.stack(outputs, dim=1)
-''',
-            "AFTER the product",
-        ),
-        "z swapped": (
-            '''
-def gru_batch_first(x, h0, w_ih, w_hh, b_ih, b_hh):
-    h, outputs = h0, []
-    for t in range(x.shape[1]):
-        gi_r, gi_z, gi_n = (x[:, t] @ w_ih.T + b_ih).chunk(3, dim=1)
-        gh_r, gh_z, gh_n = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-        r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
-        n = torch.tanh(gi_n + r * gh_n)
-        h = z * n + (1 - z) * h
-        outputs.append(h)
-    return torch.stack(outputs, dim=1)
-''',
+        "unchanged": (
+            "def to_torch_gru(w_ih, w_hh, b_ih, b_hh):\n    return w_ih, w_hh, b_ih, b_hh",
             "fraction z of the OLD state",
         ),
-        "gates read as z, r, n": (
-            '''
-def gru_batch_first(x, h0, w_ih, w_hh, b_ih, b_hh):
-    h, outputs = h0, []
-    for t in range(x.shape[1]):
-        gi_z, gi_r, gi_n = (x[:, t] @ w_ih.T + b_ih).chunk(3, dim=1)
-        gh_z, gh_r, gh_n = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-        r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
-        n = torch.tanh(gi_n + r * gh_n)
-        h = (1 - z) * n + z * h
-        outputs.append(h)
-    return torch.stack(outputs, dim=1)
-''',
-            "order is r, z, n",
+        "weights only, not the biases": (
+            _to_torch_mistake("for p in out:", "for p in out[:2]:"),
+            "biases must change sign too",
         ),
-        "b_hn outside the reset gate": (
-            '''
-def gru_batch_first(x, h0, w_ih, w_hh, b_ih, b_hh):
-    H = h0.shape[1]
-    h, outputs = h0, []
-    for t in range(x.shape[1]):
-        gi_r, gi_z, gi_n = (x[:, t] @ w_ih.T + b_ih).chunk(3, dim=1)
-        gh_r, gh_z, _ = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-        r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
-        n = torch.tanh(gi_n + b_hh[2 * H:] + r * (h @ w_hh[2 * H:].T))
-        h = (1 - z) * n + z * h
-        outputs.append(h)
-    return torch.stack(outputs, dim=1)
-''',
-            "inside the reset gate's product",
+        "one bias only": (
+            _to_torch_mistake("for p in out:", "for p in out[:3]:"),
+            "both biases enter z",
         ),
-        "time-major output": (
-            '''
-def gru_batch_first(x, h0, w_ih, w_hh, b_ih, b_hh):
-    h, outputs = h0, []
-    for t in range(x.shape[1]):
-        gi_r, gi_z, gi_n = (x[:, t] @ w_ih.T + b_ih).chunk(3, dim=1)
-        gh_r, gh_z, gh_n = (h @ w_hh.T + b_hh).chunk(3, dim=1)
-        r, z = torch.sigmoid(gi_r + gh_r), torch.sigmoid(gi_z + gh_z)
-        n = torch.tanh(gi_n + r * gh_n)
-        h = (1 - z) * n + z * h
-        outputs.append(h)
-    return torch.stack(outputs)
-''',
-            "stack the steps along dim=1",
+        "1 - the weights": (
+            _to_torch_mistake("p[z] = -p[z]", "p[z] = 1 - p[z]"),
+            "1 - sigmoid(a) = sigmoid(-a)",
+        ),
+        "the r block flipped": (
+            _to_torch_mistake("z = slice(H, 2 * H)", "z = slice(0, H)"),
+            "reset gate r",
         ),
     },
     kind="function",

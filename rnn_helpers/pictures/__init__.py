@@ -11,7 +11,7 @@
   ``plot_training_losses``, ``plot_echo_memory`` (11),
   ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 - ``draw_lstm_step`` (13: one LSTM step, its additive path), ``plot_gates`` (13, 14: gates over time),
-  ``plot_grad_paths`` (13: gradient norms along paths).
+  ``plot_grad_paths`` (13: gradient norms along paths), ``draw_gru_step`` (14: where the reset gate multiplies).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
 """
@@ -26,6 +26,7 @@ from .gates import plot_gates
 from .grad_over_time import plot_grad_norms
 from .grad_paths import plot_grad_paths
 from .grad_reach import plot_grad_reach
+from .gru_cell import draw_gru_step
 from .hidden_states import plot_hidden_states, plot_tanh_in_out
 from .hoisting import draw_hoisting
 from .loss_curves import plot_loss_curves
@@ -47,6 +48,7 @@ from .weight_layouts import plot_weight_layouts
 
 __all__ = [
     "draw_bptt",
+    "draw_gru_step",
     "draw_hoisting",
     "draw_loop_orders",
     "draw_lstm_step",
