@@ -1,8 +1,8 @@
 """Notebook hygiene: every notebook committed executed, in order, clean, with a current header."""
 
+import functools
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +15,12 @@ import series  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ids = [p.name for p in NOTEBOOKS]
+
+
+@functools.lru_cache(maxsize=None)
+def _read(path):
+    """Each notebook read (and validated) once per test process, however many tests look at it."""
+    return nbformat.read(path, as_version=4)
 
 
 def code_cells(nb):
@@ -35,7 +41,7 @@ def test_readme_lists_every_notebook():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_executed_in_order_in_a_fresh_kernel(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     counts = [c.execution_count for c in code_cells(nb)]
     assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts}: re-run top to bottom"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
@@ -43,7 +49,7 @@ def test_executed_in_order_in_a_fresh_kernel(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_no_errors_and_no_machine_specific_output(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     for i, cell in enumerate(code_cells(nb)):
         for out in cell.outputs:
             assert out.output_type != "error" or "NBVAL_RAISES_EXCEPTION" in cell.source, (
@@ -56,7 +62,7 @@ def test_no_errors_and_no_machine_specific_output(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_only_timing_cells_ignore_their_output(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     for cell in code_cells(nb):
         assert "NBVAL_SKIP" not in cell.source and "NBVAL_IGNORE_OUTPUT" not in cell.metadata.get("tags", [])
         if "NBVAL_IGNORE_OUTPUT" in cell.source:
@@ -67,7 +73,7 @@ def test_only_timing_cells_ignore_their_output(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_proves_with_assertions_and_imports_properly(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     source = "\n".join(c.source for c in code_cells(nb))
     assert "assert_matches(" in source or "assert_close(" in source, "a notebook must assert, not print and hope"
     assert "sys.path" not in source, "install the package (pip install -e .), never edit sys.path"
@@ -76,5 +82,7 @@ def test_proves_with_assertions_and_imports_properly(path):
 
 
 def test_headers_are_current():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "headers.py"), "--check"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    import headers  # tools/headers.py, on sys.path above
+
+    stale = [path.name for path in NOTEBOOKS if not headers.header_is_current(path)]
+    assert not stale, f"out-of-date headers (run `make headers`, then re-execute): {stale}"
