@@ -79,7 +79,7 @@ q1 = Exercise(
     name="01.1 the shapes of output and h_n",
     answer="shapes",
     checker=_check_shapes,
-    kind="tuple",
+    kind="shape_pair",
     hint_text=(
         "batch_first=True makes input and output (batch, seq_len, ...), but h0 and h_n keep the "
         "layout (num_layers * num_directions, batch, hidden_size). Here batch = 3 and seq_len = 7, "
@@ -96,6 +96,7 @@ q1 = Exercise(
         "input_size as last dim": ("shapes = ((3, 7, 4), (2, 3, 6))", "not input_size"),
         "h_n with one layer": ("shapes = ((3, 7, 6), (1, 3, 6))", "dim 0 (num_layers * num_directions)"),
         "h_n with time": ("shapes = ((3, 7, 6), (2, 7, 6))", "no time dimension"),
+        "the pair written as a string": ('shapes = "(3, 7, 6), (2, 3, 6)"', "a pair of shapes, ((...), (...))"),
     },
 )
 
