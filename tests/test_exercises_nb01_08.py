@@ -1,10 +1,13 @@
 """Exercises of notebooks 01-08: answers the reviews found wrongly judged are now judged right."""
 
+import importlib
+
+import pytest
 import torch
 import torch.nn.functional as F
 
 from rnn_helpers import rnn_cell
-from rnn_helpers.exercises import nb02, nb03, nb04, nb08
+from rnn_helpers.exercises import nb01, nb02, nb03, nb04, nb08, run_answer_code
 
 
 def test_08_3_accepts_a_zero_state_built_with_torch_zeros():
@@ -76,8 +79,6 @@ def state_at(rnn, x, layer, t):
         layer_input, _ = rnn_layer(layer_input, None, *w)
     return layer_input[t]
 """
-    from rnn_helpers.exercises import run_answer_code
-
     assert nb04.q2.feedback(run_answer_code(code, "state_at"))[0]
 
 
@@ -91,3 +92,57 @@ def test_04_3_accepts_a_tensor_holding_the_count():
         return total
 
     assert nb04.q3.feedback(num_parameters)[0]
+
+
+# More wrong answers, beyond the 2-5 typical mistakes each exercise lists: each is still rejected with its hint.
+_Q2 = nb01._Q2_SOLUTION  # 01.2's reference answer, one entry spoiled at a time below
+MORE_MISTAKES = [
+    ("nb01", "q1", "h_n with time", "shapes = ((3, 7, 6), (2, 7, 6))", "no time dimension"),
+    ("nb01", "q2", "shape as a string", _Q2.replace('"bias_hh_l1": (6,)', '"bias_hh_l1": "6"'), "a shape is a tuple"),
+    ("nb01", "q2", "shape left as None", _Q2.replace('"weight_hh_l0": (6, 6)', '"weight_hh_l0": None'), "a shape is a tuple"),
+    ("nb01", "q2", "shape with strings inside", _Q2.replace('"weight_ih_l0": (6, 4)', '"weight_ih_l0": ("6", "4")'),
+     "a shape is a tuple of ints"),
+    ("nb01", "q3", "batch always x.shape[0]",
+     "def make_h0(rnn, x):\n"
+     "    d = 2 if rnn.bidirectional else 1\n"
+     "    return torch.zeros(rnn.num_layers * d, x.shape[0], rnn.hidden_size, dtype=x.dtype)\n",
+     "you used seq_len"),
+    ("nb02", "q3", "the bias as a row",
+     'shapes = {"X_t": (5, 8), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (1, 16), "H_t": (16, 8)}', "a column, not a row"),
+    ("nb03", "q3", "a step number as a string", 'changes = {"steps": ["2"], "other_sequence_changes": False}', "ints"),
+    ("nb04", "q3", "one bias vector",
+     "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
+     "    d = 2 if bidirectional else 1\n"
+     "    total = 0\n"
+     "    for layer in range(num_layers):\n"
+     "        f = input_size if layer == 0 else d * hidden_size\n"
+     "        total += d * (hidden_size * f + hidden_size * hidden_size + (hidden_size if bias else 0))\n"
+     "    return total\n",
+     "TWO bias vectors"),
+    ("nb08", "q3", "x0 kept in the result",
+     "def generate(cell, head, x0, n_steps):\n"
+     "    x, h, seq = x0, None, [x0]\n"
+     "    for _ in range(n_steps):\n"
+     "        h = cell(x, h)\n"
+     "        x = head(h)\n"
+     "        seq.append(x)\n"
+     "    return torch.stack(seq)\n",
+     "without x0"),
+]
+
+
+@pytest.mark.parametrize(("module", "q", "label", "code", "phrase"), MORE_MISTAKES, ids=[m[2] for m in MORE_MISTAKES])
+def test_more_wrong_answers_are_rejected_with_their_hint(module, q, label, code, phrase):
+    exercise = getattr(importlib.import_module(f"rnn_helpers.exercises.{module}"), q)
+    correct, message = exercise.feedback(run_answer_code(code, exercise.answer))
+    assert not correct, f"{label!r} was accepted"
+    assert phrase.lower() in message.lower(), f"{label!r} got {message!r}"
+
+
+@pytest.mark.parametrize("module", ["nb01", "nb02", "nb03", "nb04", "nb06", "nb07", "nb08"])
+def test_each_exercise_lists_2_to_5_mistakes_with_messages_of_their_own(module):
+    for q in ("q1", "q2", "q3"):
+        exercise = getattr(importlib.import_module(f"rnn_helpers.exercises.{module}"), q)
+        messages = [exercise.feedback(run_answer_code(code, exercise.answer))[1] for code, _ in exercise.mistakes.values()]
+        assert 2 <= len(messages) <= 5, f"{exercise.name}: list 2 to 5 typical mistakes"
+        assert len(set(messages)) == len(messages), f"{exercise.name}: two mistakes share a message"

@@ -338,10 +338,6 @@ shapes = {
             'shapes = {"X_t": (5, 8), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (16,), "H_t": (16, 8)}',
             "broadcasts along the LAST dimension",
         ),
-        "the bias as a row": (
-            'shapes = {"X_t": (5, 8), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (1, 16), "H_t": (16, 8)}',
-            "a column, not a row",
-        ),
         "H_t as nn.RNNCell returns it": (
             'shapes = {"X_t": (5, 8), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (16, 1), "H_t": (8, 16)}',
             "transpose",

@@ -337,7 +337,6 @@ changes = {
         "only the step itself": ('changes = {"steps": [2], "other_sequence_changes": False}\n', "does not stop"),
         "every step": ('changes = {"steps": [0, 1, 2, 3, 4, 5], "other_sequence_changes": False}\n', "left to right"),
         "the batch mixes": ('changes = {"steps": [2, 3, 4, 5], "other_sequence_changes": True}\n', "never mix"),
-        "a step number as a string": ('changes = {"steps": ["2"], "other_sequence_changes": False}\n', "ints"),
         "the changed step left out": (
             'changes = {"steps": [3, 4, 5], "other_sequence_changes": False}\n',
             "step 2 itself is missing",

@@ -516,16 +516,6 @@ def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):
             "    return total\n",
             "two directions",
         ),
-        "one bias vector": (
-            "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
-            "    d = 2 if bidirectional else 1\n"
-            "    total = 0\n"
-            "    for layer in range(num_layers):\n"
-            "        f = input_size if layer == 0 else d * hidden_size\n"
-            "        total += d * (hidden_size * f + hidden_size * hidden_size + (hidden_size if bias else 0))\n"
-            "    return total\n",
-            "TWO bias vectors",
-        ),
         "bias ignored": (
             "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
             "    d = 2 if bidirectional else 1\n"

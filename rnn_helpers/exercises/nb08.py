@@ -380,17 +380,5 @@ q3 = Exercise(
             """,
             "x0.new_zeros",
         ),
-        "x0 kept in the result": (
-            """
-            def generate(cell, head, x0, n_steps):
-                x, h, seq = x0, None, [x0]
-                for _ in range(n_steps):
-                    h = cell(x, h)
-                    x = head(h)
-                    seq.append(x)
-                return torch.stack(seq)
-            """,
-            "without x0",
-        ),
     },
 )
