@@ -109,3 +109,12 @@ def test_pictures_use_the_series_palette():
     cmap = fig.axes[0].images[0].get_cmap()
     assert [to_hex(c) for c in cmap.colors[1:]] == [BLUE.lower(), VERMILLION.lower()]
     plt.close(fig)
+
+
+def test_the_legend_names_the_colours_that_appear():
+    fig = plot_seen_steps(5, length=3, packed=False)  # pad steps are read
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["read: real step", "read: pad step", "not read"]
+    plt.close(fig)
+    fig = plot_seen_steps(5, length=3, packed=True)  # packed: no pad step is ever read
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["read: real step", "not read"]
+    plt.close(fig)

@@ -25,3 +25,13 @@ def test_one_panel_per_mask_with_units_down_and_the_kept_count_in_the_title():
 def test_rejects_what_it_cannot_draw(masks, match):
     with pytest.raises(ValueError, match=match):
         plot_dropout_masks(masks)
+
+
+def test_every_cell_is_outlined():
+    fig = plot_dropout_masks([torch.zeros(6, 4, dtype=torch.bool)])
+    ax = fig.axes[0]
+    # one grid line at every cell boundary: 7 between/around 6 steps, 5 around 4 units
+    assert list(ax.get_xticks(minor=True)) == [i - 0.5 for i in range(7)]
+    assert list(ax.get_yticks(minor=True)) == [i - 0.5 for i in range(5)]
+    assert all(tick.gridline.get_visible() for tick in ax.xaxis.get_minor_ticks() + ax.yaxis.get_minor_ticks())
+    plt.close(fig)

@@ -87,18 +87,24 @@ def test_heatmap_uses_the_series_diverging_colormap():
     assert ax.images[0].get_cmap().name == DIVERGING
 
 
-def test_tanh_in_out_puts_the_pre_activations_beside_the_states():
+def test_tanh_in_out_puts_the_pre_activations_beside_tanhs_slope():
     from rnn_helpers.pictures import plot_tanh_in_out
+    from rnn_helpers.pictures.style import SEQUENTIAL
 
-    pre = torch.tensor([[8.0, -0.5], [-11.0, 0.2], [0.1, 3.0]])  # (seq_len=3, hidden_size=2)
-    fig = plot_tanh_in_out(pre, torch.tanh(pre), title="saturation")
+    pre = torch.tensor([[8.0, -0.5], [-11.0, 0.2], [0.1, 1.5]])  # (seq_len=3, hidden_size=2)
+    states = torch.tanh(pre)
+    fig = plot_tanh_in_out(pre, states, title="saturation")
     left, right = (ax for ax in fig.axes if ax.images)  # the colour bars are Axes too
     np.testing.assert_allclose(np.asarray(left.images[0].get_array()), pre.T.numpy())
-    np.testing.assert_allclose(np.asarray(right.images[0].get_array()), torch.tanh(pre).T.numpy(), rtol=1e-6)
+    slope = (1 - states**2).T.numpy()  # (hidden_size, seq_len)
+    np.testing.assert_allclose(np.asarray(right.images[0].get_array()), slope, rtol=1e-6)
     assert left.images[0].get_clim() == (-11.0, 11.0), "pre-activations: scaled to their largest |value|"
-    assert right.images[0].get_clim() == (-1.0, 1.0), "states: tanh's range"
-    assert "receives" in left.get_title() and "returns" in right.get_title()
+    assert right.images[0].get_clim() == (0.0, 1.0), "slope: from 0 (saturated) to 1"
+    assert right.images[0].get_cmap().name == SEQUENTIAL, "a magnitude: the sequential map"
+    assert "receives" in left.get_title() and "slope" in right.get_title()
     assert fig._suptitle.get_text() == "saturation"
+    written = {t.get_position(): t.get_text() for t in right.texts}
+    assert written[(0, 0)] == "0.00" and written[(2, 1)] == f"{1 - np.tanh(1.5) ** 2:.2f}"
 
 
 def test_tanh_in_out_refuses_different_shapes():

@@ -145,11 +145,16 @@ def test_tint_mixes_with_white_and_checks_its_arguments():
         tint("#000000", 1.5)
 
 
-def test_loop_orders_draws_both_orders_side_by_side():
+def test_loop_orders_draws_both_orders_one_above_the_other_with_legible_numbers():
     from rnn_helpers.pictures import draw_loop_orders
 
     fig = draw_loop_orders(3, 4)
     layer_ax, time_ax = fig.axes
+    assert layer_ax.get_position().y0 > time_ax.get_position().y1, "layer outer above time outer"
+    width, height = fig.get_size_inches()
+    assert width < 8, "one grid wide: a notebook page shows it at about its own size"
+    badges = [t for t in layer_ax.texts if (t.get_gid() or "").startswith("order:")]
+    assert min(t.get_fontsize() for t in badges) >= 10
     for ax, order in ((layer_ax, "layer"), (time_ax, "time")):
         numbers = {
             t.get_gid().removeprefix("order:"): int(t.get_text())

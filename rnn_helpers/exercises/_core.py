@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "tensor": (lambda a: isinstance(a, torch.Tensor), "a tensor"),
     "dict": (lambda a: isinstance(a, dict), "a dict like the one given ({...: ...})"),
     "tuple": (lambda a: isinstance(a, (tuple, list, torch.Size)), "a tuple such as (5, 3)"),
+    "shape_pair": (lambda a: isinstance(a, (tuple, list)), "a pair of shapes, ((...), (...))"),
     "int": (lambda a: isinstance(a, int) and not isinstance(a, bool), "a whole number (an int)"),
     "number": (lambda a: isinstance(a, (int, float)) and not isinstance(a, bool), "a number"),
     "any": (lambda a: True, "an answer"),
@@ -74,7 +75,7 @@ class Exercise:
     mistakes: ``{label: (code defining answer, a phrase the feedback must contain)}`` -
         typical wrong answers, run by the tests to prove each is rejected with a useful hint.
     kind: what the answer must be, a key of ``KINDS`` (``"function"``, ``"tensor"``, ``"dict"``,
-        ``"tuple"``, ``"int"``, ``"number"``, ``"any"``): an answer of another type is told so in
+        ``"tuple"``, ``"shape_pair"``, ``"int"``, ``"number"``, ``"any"``): an answer of another type is told so in
         one line, before the checker sees it.
     number: ``"NN.K"``, how the notebook and ``hint()`` name the exercise (taken from ``name``).
 

@@ -79,7 +79,7 @@ q1 = Exercise(
     name="01.1 the shapes of output and h_n",
     answer="shapes",
     checker=_check_shapes,
-    kind="tuple",
+    kind="shape_pair",
     hint_text=(
         "batch_first=True makes input and output (batch, seq_len, ...), but h0 and h_n keep the "
         "layout (num_layers * num_directions, batch, hidden_size). Here batch = 3 and seq_len = 7, "
@@ -95,7 +95,7 @@ q1 = Exercise(
         "output seq first": ("shapes = ((7, 3, 6), (2, 3, 6))", "DOES apply to input and output"),
         "input_size as last dim": ("shapes = ((3, 7, 4), (2, 3, 6))", "not input_size"),
         "h_n with one layer": ("shapes = ((3, 7, 6), (1, 3, 6))", "dim 0 (num_layers * num_directions)"),
-        "h_n with time": ("shapes = ((3, 7, 6), (2, 7, 6))", "no time dimension"),
+        "the pair written as a string": ('shapes = "(3, 7, 6), (2, 3, 6)"', "a pair of shapes, ((...), (...))"),
     },
 )
 
@@ -197,12 +197,6 @@ q2 = Exercise(
             "no parameter named bias_l0",
         ),
         "bias shape as an int": (_Q2_SOLUTION.replace('"bias_ih_l0": (6,)', '"bias_ih_l0": 6'), "with the comma"),
-        "shape as a string": (_Q2_SOLUTION.replace('"bias_hh_l1": (6,)', '"bias_hh_l1": "6"'), "a shape is a tuple"),
-        "shape left as None": (_Q2_SOLUTION.replace('"weight_hh_l0": (6, 6)', '"weight_hh_l0": None'), "a shape is a tuple"),
-        "shape with strings inside": (
-            _Q2_SOLUTION.replace('"weight_ih_l0": (6, 4)', '"weight_ih_l0": ("6", "4")'),
-            "a shape is a tuple of ints",
-        ),
     },
 )
 
@@ -319,14 +313,6 @@ q3 = Exercise(
                 return torch.zeros(rnn.num_layers * d, batch, rnn.input_size, dtype=x.dtype)
             """,
             "not rnn.input_size",
-        ),
-        "batch always x.shape[0]": (
-            """
-            def make_h0(rnn, x):
-                d = 2 if rnn.bidirectional else 1
-                return torch.zeros(rnn.num_layers * d, x.shape[0], rnn.hidden_size, dtype=x.dtype)
-            """,
-            "you used seq_len",
         ),
         "default dtype": (
             """

@@ -1,4 +1,4 @@
-"""Exercises for notebook 02: one step with columns, nn.RNN's weights in textbook form, the shapes of a cell."""
+"""Exercises for notebook 02: one step with columns, nn.RNN's weights in textbook form, the shapes of the column layout."""
 
 from __future__ import annotations
 
@@ -233,76 +233,119 @@ def to_textbook(rnn):
 
 
 # --------------------------------------------------------------------------------------------
-# 02.3 shapes of a cell
+# 02.3 the shapes of the column layout
 # --------------------------------------------------------------------------------------------
+# nn.RNNCell(input_size=5, hidden_size=16), its weights as they are, a batch of 8 sequences as columns
+_Q3_INPUT, _Q3_HIDDEN, _Q3_BATCH = 5, 16, 8
+_KEYS = ("X_t", "w_ih @ X_t", "b_ih[:, None]", "H_t")
 
-_KEYS = ("w_ih", "w_hh", "h_t")
+
+def _as_shape(value) -> tuple[int, ...] | None:
+    """A tuple, list or torch.Size of ints as a tuple; None for anything else (a string, a number...)."""
+    if isinstance(value, (tuple, list, torch.Size)) and all(isinstance(d, int) and not isinstance(d, bool) for d in value):
+        return tuple(value)
+    return None
 
 
-def _check_shapes(shapes):
-    if not isinstance(shapes, dict):
-        return f"make `shapes` a dict with the keys {_KEYS}, got {type(shapes).__name__}"
+def _column_shapes() -> dict[str, tuple[int, ...]]:
+    """The truth, from tensors: an nn.RNNCell's weights and a batch of columns, step 02.1's way."""
+    cell = nn.RNNCell(_Q3_INPUT, _Q3_HIDDEN)
+    w_ih, w_hh, b_ih, b_hh = cell.weight_ih.detach(), cell.weight_hh.detach(), cell.bias_ih.detach(), cell.bias_hh.detach()
+    X_t = torch.randn(_Q3_INPUT, _Q3_BATCH)            # one column per sequence
+    H_prev = torch.randn(_Q3_HIDDEN, _Q3_BATCH)
+    H_t = torch.tanh(w_ih @ X_t + b_ih[:, None] + w_hh @ H_prev + b_hh[:, None])
+    return {"X_t": tuple(X_t.shape), "w_ih @ X_t": tuple((w_ih @ X_t).shape),
+            "b_ih[:, None]": tuple(b_ih[:, None].shape), "H_t": tuple(H_t.shape)}
+
+
+def _check_column_shapes(shapes):
     missing = [k for k in _KEYS if k not in shapes]
     if missing:
-        return f"`shapes` lacks the key(s) {missing}"
+        return f"`shapes` lacks the key(s) {missing}: keep the four keys of the cell"
     if all(shapes[k] is Ellipsis or shapes[k] is None for k in _KEYS):
         raise NotImplementedError
     for k in _KEYS:
         if shapes[k] is Ellipsis or shapes[k] is None:
             return f"fill in shapes[{k!r}]"
-    for k in _KEYS:
-        value = shapes[k]
-        if not (isinstance(value, (tuple, list, torch.Size)) and all(isinstance(d, int) for d in value)):
-            return f"shapes[{k!r}]: a shape is a tuple of ints, e.g. (16, 5) or (8,); you wrote {value!r}"
-    got = {k: tuple(shapes[k]) for k in _KEYS}
-    # the truth, from nn.RNNCell itself: a batch of 8 examples, 5 features each, hidden_size 16
-    torch.manual_seed(203)
-    cell = nn.RNNCell(5, 16)
-    x_t = torch.randn(8, 5)
-    with torch.no_grad():
-        h_t = cell(x_t)
-    want = {"w_ih": tuple(cell.weight_ih.shape), "w_hh": tuple(cell.weight_hh.shape), "h_t": tuple(h_t.shape)}
-    if got["w_ih"] == want["w_ih"][::-1]:
-        return (
-            f"w_ih: {got['w_ih']} is the textbook layout (input_size, hidden_size); nn.RNNCell stores "
-            "(hidden_size, input_size): one row per hidden unit"
-        )
-    if got["w_ih"] != want["w_ih"]:
-        return "w_ih: one row per hidden unit, one column per input feature"
-    if got["w_hh"] != want["w_hh"]:
-        return "w_hh: maps the previous hidden state to the new one: (hidden_size, hidden_size)"
-    if got["h_t"] == (1, *want["h_t"]):
-        return (
-            f"h_t: {got['h_t']} is what nn.RNN returns for a length-1 sequence; the cell works on one "
-            "step and returns (batch, hidden_size)"
-        )
-    if got["h_t"] == want["h_t"][::-1]:
-        return "h_t: rows are examples of the batch, columns are hidden units: (batch, hidden_size)"
-    if got["h_t"] != want["h_t"]:
-        return "h_t: one row per example of the batch, one column per hidden unit"
+        if _as_shape(shapes[k]) is None:
+            return f"shapes[{k!r}]: a shape is a tuple of ints, e.g. (2, 3) or (7,); you wrote {shapes[k]!r}"
+    got = {k: _as_shape(shapes[k]) for k in _KEYS}
+    want = _column_shapes()
+    rows = (_Q3_BATCH, _Q3_INPUT)
+    if got["X_t"] != want["X_t"]:
+        if got["X_t"] == rows:
+            return (
+                f"X_t: {rows} = (batch, input_size) is the row layout, one row per sequence; here each sequence "
+                f"is a column: (input_size, batch) = {want['X_t']}"
+            )
+        return "X_t: one row per input feature, one column per sequence"
+    if got["w_ih @ X_t"] != want["w_ih @ X_t"]:
+        if got["w_ih @ X_t"] == want["w_ih @ X_t"][::-1]:
+            return (
+                "w_ih @ X_t: (hidden_size, input_size) @ (input_size, batch) keeps the rows of w_ih and the "
+                f"columns of X_t: {want['w_ih @ X_t']}, one column per sequence again"
+            )
+        return "w_ih @ X_t: a matrix product (a, b) @ (b, c) has shape (a, c); w_ih is (hidden_size, input_size)"
+    if got["b_ih[:, None]"] != want["b_ih[:, None]"]:
+        if got["b_ih[:, None]"] == (_Q3_HIDDEN,):
+            return (
+                "b_ih[:, None]: (16,) is b_ih itself, which broadcasts along the LAST dimension, here batch; "
+                "[:, None] adds an axis of size 1 at the end, so the bias becomes a column"
+            )
+        if got["b_ih[:, None]"] == (1, _Q3_HIDDEN):
+            return "b_ih[:, None]: the None comes second, so the new axis of size 1 comes last: a column, not a row"
+        return "b_ih[:, None]: b_ih is (hidden_size,); [:, None] appends an axis of size 1"
+    if got["H_t"] != want["H_t"]:
+        if got["H_t"] == want["H_t"][::-1]:
+            return (
+                f"H_t: {got['H_t']} = (batch, hidden_size) is what nn.RNNCell returns, in rows; in the column "
+                f"layout H_t is its transpose, one column per sequence: {want['H_t']}"
+            )
+        if got["H_t"] == (1, *want["H_t"]) or got["H_t"] == (1, *want["H_t"][::-1]):
+            return "H_t: one step has no sequence axis: (hidden_size, batch)"
+        return "H_t: one row per hidden unit, one column per sequence"
     return None
 
 
 q3 = Exercise(
-    name="02.3 shapes of a cell",
+    name="02.3 the shapes of the column layout",
     answer="shapes",
-    checker=_check_shapes,
+    checker=_check_column_shapes,
     hint_text=(
-        "PyTorch stores every weight as (out_features, in_features): rows are outputs. The cell returns one "
-        "hidden state per example, with no sequence dimension."
+        "In the column layout every sequence is a column: X_t is (input_size, batch). A product (a, b) @ (b, c) "
+        "is (a, c). A bias of shape (hidden_size,) broadcasts along the LAST dimension, so 02.1 turns it into a "
+        "column with [:, None]: an axis of size 1 appended. H_t is what nn.RNNCell returns, transposed."
     ),
     solution_code='''
-shapes = {"w_ih": (16, 5), "w_hh": (16, 16), "h_t": (8, 16)}
+shapes = {
+    "X_t": (5, 8),            # (input_size, batch): one column per sequence
+    "w_ih @ X_t": (16, 8),    # (hidden_size, input_size) @ (input_size, batch)
+    "b_ih[:, None]": (16, 1), # (hidden_size, 1): a column, broadcast across the 8 sequences
+    "H_t": (16, 8),           # (hidden_size, batch): nn.RNNCell's (8, 16), transposed
+}
 ''',
     kind="dict",
     mistakes={
-        "textbook layout for w_ih": ('shapes = {"w_ih": (5, 16), "w_hh": (16, 16), "h_t": (8, 16)}', "textbook layout"),
-        "nn.RNN's output shape for h_t": (
-            'shapes = {"w_ih": (16, 5), "w_hh": (16, 16), "h_t": (1, 8, 16)}',
-            "length-1 sequence",
+        "X_t in rows": (
+            'shapes = {"X_t": (8, 5), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (16, 1), "H_t": (16, 8)}',
+            "row layout",
         ),
-        "h_t transposed": ('shapes = {"w_ih": (16, 5), "w_hh": (16, 16), "h_t": (16, 8)}', "(batch, hidden_size)"),
-        "a number instead of a shape": ('shapes = {"w_ih": (16, 5), "w_hh": 16, "h_t": (8, 16)}', "a shape is a tuple"),
+        "the product transposed": (
+            'shapes = {"X_t": (5, 8), "w_ih @ X_t": (8, 16), "b_ih[:, None]": (16, 1), "H_t": (16, 8)}',
+            "keeps the rows of w_ih",
+        ),
+        "the bias as it is stored": (
+            'shapes = {"X_t": (5, 8), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (16,), "H_t": (16, 8)}',
+            "broadcasts along the LAST dimension",
+        ),
+        "H_t as nn.RNNCell returns it": (
+            'shapes = {"X_t": (5, 8), "w_ih @ X_t": (16, 8), "b_ih[:, None]": (16, 1), "H_t": (8, 16)}',
+            "transpose",
+        ),
+        "a shape written as a string": (
+            'shapes = {"X_t": "5x8", "w_ih @ X_t": (16, 8), "b_ih[:, None]": (16, 1), "H_t": (16, 8)}',
+            "a shape is a tuple of ints, e.g. (2, 3)",
+        ),
     },
 )
 

@@ -265,18 +265,32 @@ def _q3_truth() -> tuple[list[int], bool]:
     return steps, bool(differs[:, 1].any())
 
 
+def _as_steps(steps) -> list[int] | None:
+    """The step numbers as a sorted list of ints, from a list, tuple, set, range or integer tensor; else None."""
+    if isinstance(steps, torch.Tensor):
+        if steps.dtype.is_floating_point or steps.dtype == torch.bool or steps.dim() > 1:
+            return None
+        steps = steps.tolist()
+    if isinstance(steps, (str, bytes, dict)) or not hasattr(steps, "__iter__"):
+        return None
+    steps = list(steps)
+    if not all(isinstance(t, int) and not isinstance(t, bool) for t in steps):
+        return None
+    return sorted(set(steps))
+
+
 def _check_what_changes(answer) -> str | None:
-    if not isinstance(answer, dict) or set(answer) != set(_Q3_KEYS):
+    if set(answer) != set(_Q3_KEYS):
         return f"answer with a dict with exactly the keys {list(_Q3_KEYS)}"
     steps, other = answer["steps"], answer["other_sequence_changes"]
     if steps is Ellipsis and other is Ellipsis:
         raise NotImplementedError
-    if not isinstance(steps, (list, tuple)) or not all(isinstance(t, int) and not isinstance(t, bool) for t in steps):
-        return f'"steps": a list of step numbers (ints), e.g. [0, 1]; you wrote {steps!r}'
+    got = _as_steps(steps)
+    if got is None:
+        return f'"steps": step numbers (ints) in a list, a range or a tensor, e.g. [0, 1]; you wrote {steps!r}'
     if not isinstance(other, bool):
         return f'"other_sequence_changes": True or False; you wrote {other!r}'
     want_steps, want_other = _q3_truth()
-    got = sorted(set(steps))
     if got != want_steps:
         if any(t < _Q3_STEP for t in got):
             return (
@@ -287,6 +301,13 @@ def _check_what_changes(answer) -> str | None:
             return (
                 f"the change does not stop at step {_Q3_STEP}: h_{_Q3_STEP} is fed into step {_Q3_STEP + 1}, "
                 "and so on, so every later state carries it"
+            )
+        if any(t >= _Q3_SEQ for t in got):
+            return f"the sequence has {_Q3_SEQ} steps, numbered 0 to {_Q3_SEQ - 1}"
+        if _Q3_STEP not in got and all(t in got for t in want_steps if t != _Q3_STEP):
+            return (
+                f"step {_Q3_STEP} itself is missing: output[{_Q3_STEP}] = h_{_Q3_STEP} is computed from the changed "
+                f"x[{_Q3_STEP}], so it changes first"
             )
         return f"which states are computed from h_{_Q3_STEP}, directly or through the states after it?"
     if other != want_other:
@@ -316,7 +337,11 @@ changes = {
         "only the step itself": ('changes = {"steps": [2], "other_sequence_changes": False}\n', "does not stop"),
         "every step": ('changes = {"steps": [0, 1, 2, 3, 4, 5], "other_sequence_changes": False}\n', "left to right"),
         "the batch mixes": ('changes = {"steps": [2, 3, 4, 5], "other_sequence_changes": True}\n', "never mix"),
-        "a step number as a string": ('changes = {"steps": ["2"], "other_sequence_changes": False}\n', "ints"),
+        "the changed step left out": (
+            'changes = {"steps": [3, 4, 5], "other_sequence_changes": False}\n',
+            "step 2 itself is missing",
+        ),
+        "counted from 1": ('changes = {"steps": [3, 4, 5, 6], "other_sequence_changes": False}\n', "numbered 0 to 5"),
     },
     kind="dict",
 )

@@ -1,6 +1,9 @@
-"""Exercises of notebook 04 (stacked layers): a time-outer stack with dropout; pick a layer from h_n; weight_ih shapes."""
+"""Exercises of notebook 04 (stacked layers): a time-outer stack with dropout; a lower layer's state at an earlier step;
+the parameter count of a stacked, bidirectional RNN."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 import torch
 from torch import nn
@@ -89,6 +92,11 @@ def _check_one_dropout_stack(fn, input_size, hidden_size, num_layers, batch, seq
         raise NotImplementedError
     if not isinstance(got, (tuple, list)) or len(got) != 2 or not all(isinstance(g, torch.Tensor) for g in got):
         return "return a pair of tensors (output, h_n), as nn.RNN does"
+    if identity.calls == 0:  # before any value: a loop that drops with F.dropout itself is not a loop bug
+        return (
+            "you never called drop: the checker passes its own drop (a mask it knows) and counts the calls; "
+            "call drop(...) where nn.RNN drops, and don't call F.dropout yourself"
+        )
     want_out, want_hn = rnn.eval()(x, h0)
     out, h_n = (g.detach().to(torch.float64) for g in got)
     if tuple(out.shape) != tuple(want_out.shape):
@@ -101,8 +109,6 @@ def _check_one_dropout_stack(fn, input_size, hidden_size, num_layers, batch, seq
             "check the time-outer loop itself (layer 0 reads x[t], layer l reads layer l-1's new state, "
             "every layer starts from its own h0[l])"
         )
-    if identity.calls == 0:
-        return "you never called drop: use the function you are given (the checker passes its own)"
     # 2. with a known mask: where did the dropout go?
     mask_drop = _CountingDrop()
     out, h_n = (g.detach().to(torch.float64) for g in fn(x, weights, h0.clone(), mask_drop))
@@ -235,7 +241,7 @@ q1 = Exercise(
         for l, w in enumerate(weights):
             h[l] = rnn_cell(layer_input, h[l], *w)
             is_top = l == len(weights) - 1
-            layer_input = h[l] if is_top else F.dropout(h[l], p=0.5, training=False)
+            layer_input = h[l] if is_top else F.dropout(h[l], p=0.5, training=True)
         outputs.append(layer_input)
     return torch.stack(outputs), torch.stack(h)
 """,
@@ -246,166 +252,285 @@ q1 = Exercise(
 )
 
 # ---------------------------------------------------------------------------------------------
-# 04.2  Layer l's last state, from a batch-first model
+# 04.2  Layer l's state after step t: in neither output nor h_n
 # ---------------------------------------------------------------------------------------------
 # nn.RNN(3, 5, num_layers=3, batch_first=True) on x: (4, 6, 3) -> output (4, 6, 5), h_n (3, 4, 5)
 _Q2_INPUT, _Q2_HIDDEN, _Q2_LAYERS, _Q2_BATCH, _Q2_SEQ = 3, 5, 3, 4, 6
+# (layer, t): t > 0 first, so an off-by-one is named before t = 0 can make it fail differently, and
+# t + 1 = 2 first, unlike num_layers (3) and batch (4), so a slice along the wrong axis shows in the shape;
+# then the top layer at an early step (output has it) and a low layer at the last step (h_n has it)
+_Q2_CASES = ((0, 1), (1, 4), (2, 2), (0, 5), (1, 0), (2, 5))
 
 
-def _check_last_state(fn) -> str | None:
-    with torch.random.fork_rng(), torch.no_grad():
-        torch.manual_seed(44)
-        rnn = nn.RNN(_Q2_INPUT, _Q2_HIDDEN, _Q2_LAYERS, batch_first=True, dtype=torch.float64)
-        x = torch.randn(_Q2_BATCH, _Q2_SEQ, _Q2_INPUT, dtype=torch.float64)
+def _all_states(rnn: nn.RNN, x: torch.Tensor) -> torch.Tensor:
+    """Every layer's state after every step, computed layer by layer: (num_layers, seq_len, batch, hidden)."""
+    layer_input, states = x.transpose(0, 1), []  # sequence first inside
+    for w in get_weights(rnn):
+        layer_input, _ = rnn_layer(layer_input, None, *w)
+        states.append(layer_input)
+    return torch.stack(states)
+
+
+def _which_state(got: torch.Tensor, states: torch.Tensor) -> tuple[int, int] | None:
+    """(layer, step) of the state ``got`` equals, or None."""
+    for layer in range(states.shape[0]):
+        for t in range(states.shape[1]):
+            if torch.allclose(got, states[layer, t], atol=1e-10):
+                return layer, t
+    return None
+
+
+def _check_state_at(fn) -> str | None:
+    torch.manual_seed(44)
+    rnn = nn.RNN(_Q2_INPUT, _Q2_HIDDEN, _Q2_LAYERS, batch_first=True, dtype=torch.float64)
+    x = torch.randn(_Q2_BATCH, _Q2_SEQ, _Q2_INPUT, dtype=torch.float64)
+    with torch.no_grad():
+        states = _all_states(rnn, x)
         output, h_n = rnn(x)
-        # Each layer's own last state, computed layer by layer (not read from h_n).
-        layer_input, own_last = x.transpose(0, 1), []
-        for w in get_weights(rnn):
-            layer_input, last = rnn_layer(layer_input, None, *w)
-            own_last.append(last)
-        want_shape = (_Q2_BATCH, _Q2_HIDDEN)
-        answers = []
-        for layer in range(_Q2_LAYERS):
-            got = fn(output.clone(), h_n.clone(), layer)
-            if not_attempted(got):
-                raise NotImplementedError
-            if not isinstance(got, torch.Tensor):
-                return f"expected a tensor, got {type(got).__name__}"
-            shape = tuple(got.shape)
-            if shape == (_Q2_LAYERS, _Q2_HIDDEN) and torch.equal(got, h_n[:, layer]):
+    want_shape = (_Q2_BATCH, _Q2_HIDDEN)
+    for layer, t in _Q2_CASES:
+        where = f"state_at(rnn, x, layer={layer}, t={t})"
+        try:
+            with torch.no_grad():
+                got = fn(rnn, x.clone(), layer, t)
+        except (RuntimeError, ValueError, IndexError) as exc:
+            if t == 0:
                 return (
-                    f"h_n[:, {layer}] has shape {fmt_shape(shape)}: h_n is never batch-first, even with "
-                    "batch_first=True. Its first dimension is the layer: (num_layers, batch, hidden_size)"
+                    f"{where} raised {type(exc).__name__} ({exc}). Steps count from 0: the state after step 0 has "
+                    "read 1 step, so the RNN must read x[:, :t + 1]"
                 )
-            if shape == tuple(output[-1].shape) and torch.equal(got, output[-1]):
+            raise
+        if not_attempted(got):
+            raise NotImplementedError
+        if not isinstance(got, torch.Tensor):
+            return f"{where}: expected a tensor, got {type(got).__name__}"
+        got = got.detach().to(torch.float64)
+        shape = tuple(got.shape)
+        if shape != want_shape:
+            if shape == (_Q2_LAYERS, _Q2_HIDDEN):
                 return (
-                    f"output[-1] has shape {fmt_shape(shape)} = (seq_len, hidden_size): with batch_first, "
-                    "output[-1] is the last sequence, not the last step (that would be output[:, -1]). "
-                    "And output only holds the top layer: for layer l, look in h_n"
+                    f"{where} has shape {fmt_shape(shape)}: h_n is never batch-first, even with batch_first=True; "
+                    "its first dimension is the layer: h_n[layer] is (batch, hidden_size)"
                 )
-            if shape != want_shape:
+            if shape == (_Q2_SEQ, _Q2_HIDDEN) or shape[0] == min(t + 1, _Q2_BATCH):
                 return (
-                    f"for layer {layer} your answer has shape {fmt_shape(shape)}, expected "
-                    f"{fmt_shape(want_shape)} = (batch, hidden_size)"
+                    f"{where} has shape {fmt_shape(shape)}: x and output are batch-first here, so time is dim 1: "
+                    "step t of output is output[:, t], and the first t + 1 steps of x are x[:, :t + 1]"
                 )
-            # which layer's last state did the learner return? (None: none of them)
-            got = got.to(torch.float64)
-            matches = [k for k, state in enumerate(own_last) if torch.allclose(got, state, atol=1e-10)]
-            answers.append(matches[0] if matches else None)
-    if answers == list(range(_Q2_LAYERS)):
-        return None
-    top = _Q2_LAYERS - 1
-    if answers == [top] * _Q2_LAYERS:
-        return (
-            "you returned the top layer's last state for every layer: output (and output[:, -1]) only "
-            "holds the top layer; the layers below are only in h_n"
-        )
-    if answers == list(range(top, -1, -1)):
-        return "h_n counts layers from the bottom: h_n[0] is layer 0, the one that reads x; h_n[-1] is the top"
-    layer = next(l for l, k in enumerate(answers) if k != l)
-    if answers[layer] is None:
-        return f"for layer {layer} the values are not any layer's last state; look in h_n"
-    return f"for layer {layer} you returned layer {answers[layer]}'s last state; h_n[l] is layer l's"
+            return f"{where} has shape {fmt_shape(shape)}, expected {fmt_shape(want_shape)} = (batch, hidden_size)"
+        if torch.allclose(got, states[layer, t], atol=1e-10):
+            continue
+        found = _which_state(got, states)
+        top, last = _Q2_LAYERS - 1, _Q2_SEQ - 1
+        if found == (layer, last):
+            return (
+                f"{where}: that is layer {layer}'s state after the LAST step (h_n[{layer}]); for step {t}, run the "
+                f"RNN again on the first t + 1 steps, x[:, :t + 1]: its h_n[{layer}] is the state you want"
+            )
+        if found == (top, t):
+            return (
+                f"{where}: that is the TOP layer's state after step {t} (output[:, {t}]); output only holds the "
+                f"top layer, so for layer {layer} you need h_n, of an RNN run that stops after step {t}"
+            )
+        if found == (layer, t - 1):
+            return (
+                f"{where}: that is layer {layer}'s state after step {t - 1}, one step early. Steps count from 0: "
+                f"the state after step t has read t + 1 steps, x[:, :t + 1]"
+            )
+        if found is not None and found[1] == t:
+            return f"{where}: that is layer {found[0]}'s state after step {t}; h_n counts layers from the bottom, h_n[0] reads x"
+        if found is not None:
+            return f"{where}: that is layer {found[0]}'s state after step {found[1]}, not layer {layer}'s after step {t}"
+        return f"{where}: the values are not the state of any layer after any step"
+    if not torch.equal(output, rnn(x)[0]):  # the learner's calls must not have changed the RNN
+        return "your function changed the RNN's parameters: only call it, never write to it"
+    return None
 
 
 q2 = Exercise(
-    name="04.2 layer l's last state",
-    answer="last_state",
-    checker=_check_last_state,
+    name="04.2 layer l's state at step t",
+    answer="state_at",
+    checker=_check_state_at,
     hint_text=(
-        "output (batch, seq_len, hidden_size) holds only the top layer. h_n (num_layers, batch, hidden_size) "
-        "holds every layer's last state, layer first, batch_first or not: index its first dimension."
+        "output (batch, seq_len, hidden_size) holds the TOP layer at every step; h_n (num_layers, batch, "
+        "hidden_size) holds EVERY layer, but only after the last step it read. So make step t the last one: "
+        "run the RNN on the first t + 1 steps, x[:, :t + 1] (batch-first: time is dim 1), and take h_n[layer]."
     ),
     solution_code='''
-def last_state(output, h_n, layer):
-    # h_n: (num_layers, batch, hidden_size), never batch-first -> (batch, hidden_size)
-    return h_n[layer]
+def state_at(rnn, x, layer, t):
+    # x: (batch, seq_len, input_size). An RNN that stops after step t returns, in h_n, every layer's
+    # state after step t: run it on the first t + 1 steps (steps count from 0).
+    _, h_n = rnn(x[:, : t + 1])      # h_n: (num_layers, batch, hidden_size), never batch-first
+    return h_n[layer]                # (batch, hidden_size)
 ''',
     kind="function",
     mistakes={
-        "batch-first indexing of h_n": (
-            "def last_state(output, h_n, layer):\n    return h_n[:, layer]\n",
+        "h_n of the whole sequence": (
+            "def state_at(rnn, x, layer, t):\n    return rnn(x)[1][layer]\n",
+            "after the LAST step",
+        ),
+        "output's step t for every layer": (
+            "def state_at(rnn, x, layer, t):\n    return rnn(x)[0][:, t]\n",
+            "output only holds the top layer",
+        ),
+        "off by one step": (
+            "def state_at(rnn, x, layer, t):\n    return rnn(x[:, :t])[1][layer]\n",
+            "one step early",
+        ),
+        "time taken as dim 0": (
+            "def state_at(rnn, x, layer, t):\n    return rnn(x[: t + 1])[1][layer]\n",
+            "time is dim 1",
+        ),
+        "h_n read batch-first": (
+            "def state_at(rnn, x, layer, t):\n    return rnn(x[:, : t + 1])[1][:, layer]\n",
             "never batch-first",
-        ),
-        "output's last step for every layer": (
-            "def last_state(output, h_n, layer):\n    return output[:, -1]\n",
-            "only holds the top layer",
-        ),
-        "output[-1] with batch_first": (
-            "def last_state(output, h_n, layer):\n    return output[-1]\n",
-            "output[-1] is the last sequence, not the last step",
-        ),
-        "counted from the top": (
-            "def last_state(output, h_n, layer):\n    return h_n[-1 - layer]\n",
-            "counts layers from the bottom",
         ),
     },
 )
 
 # ---------------------------------------------------------------------------------------------
-# 04.3  The shape of weight_ih_l{layer}
+# 04.3  How many numbers does an nn.RNN learn? (stacked, bidirectional, with or without bias)
 # ---------------------------------------------------------------------------------------------
-_Q3_CASES = ((7, 3, 0), (7, 3, 1), (2, 5, 1), (6, 4, 2), (4, 4, 1))  # (input_size, hidden_size, layer)
+# (input_size, hidden_size, num_layers, bidirectional, bias): input_size != hidden_size throughout,
+# so a layer that reads the wrong width is caught; the first cases isolate one idea each.
+_Q3_CASES = (
+    (7, 3, 1, False, True),
+    (7, 3, 2, False, True),
+    (7, 3, 1, True, True),
+    (7, 3, 2, True, True),
+    (4, 5, 3, True, False),
+    (2, 6, 3, False, False),
+)
 
 
-def _check_weight_shape(fn) -> str | None:
-    with torch.random.fork_rng(devices=[]):
-        for input_size, hidden_size, layer in _Q3_CASES:
-            rnn = nn.RNN(input_size, hidden_size, num_layers=layer + 1)
-            want = tuple(getattr(rnn, f"weight_ih_l{layer}").shape)
-            got = fn(input_size, hidden_size, layer)
-            if not_attempted(got):
-                raise NotImplementedError
-            try:
-                got = tuple(int(d) for d in got)
-            except (TypeError, ValueError):
-                return f"return a shape, a tuple of ints such as (3, 7); got {got!r}"
-            if got == want:
-                continue
-            case = f"nn.RNN(input_size={input_size}, hidden_size={hidden_size}): weight_ih_l{layer}"
-            if layer > 0 and got == (hidden_size, input_size):
-                return (
-                    f"{case} is {fmt_shape(want)}, not {fmt_shape(got)}: from layer 1 up, a layer's input "
-                    "is the output of the layer below, with hidden_size features, not input_size"
-                )
-            if layer == 0 and got == (hidden_size, hidden_size):
-                return f"{case} is {fmt_shape(want)}: layer 0 reads x, which has input_size features"
-            if got == want[::-1]:
-                return (
-                    f"{case} is {fmt_shape(want)}, you wrote it transposed: rows are the outputs, so "
-                    "(hidden_size, features in)"
-                )
-            return f"{case} is {fmt_shape(want)}, you wrote {fmt_shape(got)}"
+def _count(input_size, hidden_size, num_layers, bidirectional, bias, *, upper_reads=None, directions=None,
+           biases=2, bias_flag=True) -> int:
+    """The parameter count, or one typical miscount of it (the keyword arguments)."""
+    d = 2 if bidirectional else 1
+    per = directions if directions is not None else d
+    upper = upper_reads if upper_reads is not None else d * hidden_size
+    total = 0
+    for layer in range(num_layers):
+        features_in = input_size if layer == 0 else upper
+        total += per * (hidden_size * features_in + hidden_size * hidden_size)
+        if bias or not bias_flag:
+            total += per * biases * hidden_size
+    return total
+
+
+class _BuiltAnRNN(Exception):
+    """The learner's num_parameters built an RNN module; the exercise says: without building one."""
+
+
+def _refuse(self, *args, **kwargs):
+    raise _BuiltAnRNN
+
+
+def _check_num_parameters(fn) -> str | None:
+    for case in _Q3_CASES:
+        input_size, hidden_size, num_layers, bidirectional, bias = case
+        rnn = nn.RNN(input_size, hidden_size, num_layers, bias=bias, bidirectional=bidirectional)
+        want = sum(p.numel() for p in rnn.parameters())
+        assert want == _count(*case)  # the formula below names mistakes relative to this truth
+        try:
+            with mock.patch.object(nn.RNNBase, "__init__", _refuse), mock.patch.object(nn.RNN, "__init__", _refuse):
+                got = fn(*case)
+        except _BuiltAnRNN:
+            return "your function builds an RNN and counts its parameters: count them from the shapes instead"
+        if not_attempted(got):
+            raise NotImplementedError
+        if isinstance(got, torch.Tensor) and got.numel() == 1 and not got.dtype.is_floating_point:
+            got = int(got)
+        if isinstance(got, bool) or not isinstance(got, int):
+            return f"return a whole number (an int), got {type(got).__name__} {got!r}"
+        if got == want:
+            continue
+        where = (f"nn.RNN({input_size}, {hidden_size}, num_layers={num_layers}, bidirectional={bidirectional}, "
+                 f"bias={bias}) has {want} parameters, you counted {got}")
+        H = hidden_size
+        slips = {
+            "from layer 1 up, a layer reads the output of the layer below, hidden_size features, not "
+            "input_size": _count(*case, upper_reads=input_size),
+            "with bidirectional=True, layers 1 and up read BOTH directions of the layer below, concatenated: "
+            "2 * hidden_size features, so weight_ih_l1 is (hidden_size, 2 * hidden_size)": _count(*case, upper_reads=H),
+            "bidirectional=True gives every layer two directions, each with its own weights and biases": _count(
+                *case, directions=1, upper_reads=2 * H if bidirectional else H),
+            "bidirectional=True doubles the parameters of every layer, and layers 1 and up also read 2 * "
+            "hidden_size features": _count(*case, directions=1, upper_reads=H),
+            "nn.RNN has TWO bias vectors per layer and direction, b_ih and b_hh, each (hidden_size,)": _count(*case, biases=1),
+            "bias=False drops both bias vectors, b_ih and b_hh": _count(*case, bias_flag=False),
+        }
+        for message, value in slips.items():
+            if value != want and got == value:
+                return f"{where}: {message}"
+        return f"{where}: per layer and direction, count weight_ih (hidden_size, features in), weight_hh and the biases"
     return None
 
 
 q3 = Exercise(
-    name="04.3 the shape of weight_ih_l{layer}",
-    answer="weight_ih_shape",
-    checker=_check_weight_shape,
+    name="04.3 how many parameters",
+    answer="num_parameters",
+    checker=_check_num_parameters,
     hint_text=(
-        "weight_ih_l{k} is (hidden_size, features of layer k's input). Layer 0's input is x (input_size "
-        "features); every higher layer's input is the output of the layer below (hidden_size features)."
+        "Per layer and per direction: weight_ih (hidden_size, features in), weight_hh (hidden_size, hidden_size), "
+        "and with bias two vectors (hidden_size,). Features in: input_size for layer 0; for every higher layer, "
+        "the width of the output below, num_directions * hidden_size. Then multiply by num_directions."
     ),
     solution_code='''
-def weight_ih_shape(input_size, hidden_size, layer):
-    features_in = input_size if layer == 0 else hidden_size   # x, or the layer below's output
-    return (hidden_size, features_in)
+def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):
+    directions = 2 if bidirectional else 1
+    total = 0
+    for layer in range(num_layers):
+        features_in = input_size if layer == 0 else directions * hidden_size   # x, or both directions below
+        per_direction = hidden_size * features_in + hidden_size * hidden_size  # weight_ih, weight_hh
+        if bias:
+            per_direction += 2 * hidden_size                                   # bias_ih, bias_hh
+        total += directions * per_direction
+    return total
 ''',
     kind="function",
     mistakes={
-        "input_size at every layer": (
-            "def weight_ih_shape(input_size, hidden_size, layer):\n    return (hidden_size, input_size)\n",
-            "output of the layer below",
+        "upper layers read input_size": (
+            "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
+            "    d = 2 if bidirectional else 1\n"
+            "    per = hidden_size * input_size + hidden_size * hidden_size + (2 * hidden_size if bias else 0)\n"
+            "    return num_layers * d * per\n",
+            "not input_size",
         ),
-        "hidden_size at every layer": (
-            "def weight_ih_shape(input_size, hidden_size, layer):\n    return (hidden_size, hidden_size)\n",
-            "layer 0 reads x",
+        "upper layers read one direction": (
+            "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
+            "    d = 2 if bidirectional else 1\n"
+            "    total = 0\n"
+            "    for layer in range(num_layers):\n"
+            "        f = input_size if layer == 0 else hidden_size\n"
+            "        total += d * (hidden_size * f + hidden_size * hidden_size + (2 * hidden_size if bias else 0))\n"
+            "    return total\n",
+            "BOTH directions",
         ),
-        "transposed": (
-            "def weight_ih_shape(input_size, hidden_size, layer):\n"
-            "    return (input_size if layer == 0 else hidden_size, hidden_size)\n",
-            "transposed",
+        "one direction only": (
+            "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
+            "    total = 0\n"
+            "    for layer in range(num_layers):\n"
+            "        f = input_size if layer == 0 else hidden_size\n"
+            "        total += hidden_size * f + hidden_size * hidden_size + (2 * hidden_size if bias else 0)\n"
+            "    return total\n",
+            "two directions",
+        ),
+        "bias ignored": (
+            "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
+            "    d = 2 if bidirectional else 1\n"
+            "    total = 0\n"
+            "    for layer in range(num_layers):\n"
+            "        f = input_size if layer == 0 else d * hidden_size\n"
+            "        total += d * (hidden_size * f + hidden_size * hidden_size + 2 * hidden_size)\n"
+            "    return total\n",
+            "bias=False drops both",
+        ),
+        "built an nn.RNN": (
+            "def num_parameters(input_size, hidden_size, num_layers, bidirectional, bias):\n"
+            "    rnn = nn.RNN(input_size, hidden_size, num_layers, bias=bias, bidirectional=bidirectional)\n"
+            "    return sum(p.numel() for p in rnn.parameters())\n",
+            "count them from the shapes",
         ),
     },
 )

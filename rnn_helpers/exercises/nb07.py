@@ -67,6 +67,15 @@ def _check_masked_mean(fn):
             "(pad_packed_sequence has a padding_value; an unpacked run writes states there): mask them out, "
             "mask[t, b] = t < lengths[b]"
         )
+    mask = (torch.arange(T).unsqueeze(1) < _LENGTHS).unsqueeze(2)  # (T, batch, 1): the real steps
+    masked_sum = (output * mask).sum(dim=0)                         # (batch, features): right so far
+    if torch.allclose(got, masked_sum / T, atol=1e-12):
+        return (
+            f"you summed the real steps only (right), but divided every sequence by T = {T}; divide sequence b by "
+            "its own length L_b, the number of steps you summed: lengths.unsqueeze(1)"
+        )
+    if torch.allclose(got, masked_sum, atol=1e-12):
+        return "that is the sum over the real steps; a mean divides it by the number of steps, each sequence's own L_b"
     mask_le = (torch.arange(T).unsqueeze(1) <= _LENGTHS).unsqueeze(2)
     if torch.allclose(got, (output * mask_le).sum(0) / lengths, atol=1e-12) or torch.allclose(
             got, (output * mask_le).sum(0) / (lengths + 1), atol=1e-12):
@@ -111,6 +120,12 @@ def masked_mean(output, lengths):
             "    mask = torch.arange(output.shape[0]).unsqueeze(1) <= lengths.unsqueeze(0)\n"
             "    return (output * mask.unsqueeze(2)).sum(dim=0) / lengths.unsqueeze(1)\n",
             "off by one",
+        ),
+        "masked sum divided by T": (
+            "def masked_mean(output, lengths):\n"
+            "    mask = torch.arange(output.shape[0]).unsqueeze(1) < lengths.unsqueeze(0)\n"
+            "    return (output * mask.unsqueeze(2)).sum(dim=0) / output.shape[0]\n",
+            "divided every sequence by T = 6",
         ),
     },
 )

@@ -63,7 +63,7 @@ q1 = Exercise(
     name="08.1 unbatched shapes",
     answer="unbatched_shapes",
     checker=_check_unbatched_shapes,
-    kind="tuple",
+    kind="shape_pair",
     hint_text=(
         "Unbatched means the batched shapes with the batch dimension removed, h_n included. output has "
         "num_directions * hidden_size features per step; h_n has num_layers * num_directions rows."
@@ -76,6 +76,7 @@ q1 = Exercise(
         "kept a batch of one": ("unbatched_shapes = ((6, 1, 14), (4, 1, 7))", "batch dimension"),
         "forgot bidirectional": ("unbatched_shapes = ((6, 7), (2, 7))", "bidirectional"),
         "concatenated h_n": ("unbatched_shapes = ((6, 14), (2, 14))", "never concatenated"),
+        "the pair written as a string": ('unbatched_shapes = "(6, 14), (4, 7)"', "a pair of shapes, ((...), (...))"),
     },
 )
 
@@ -230,16 +231,30 @@ def _reference_generate(cell, head, x0, n_steps, feed_back=True, carry_h=True):
     return torch.stack(ys)
 
 
+_ATOL, _RTOL = 1e-6, 1e-5  # float32, the dtype a learner's own zeros get by default (notebook 01's tolerance)
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return torch.allclose(a, b, atol=_ATOL, rtol=_RTOL)
+
+
 def _check_generate(fn):
+    # float32, PyTorch's default dtype: a zero state the learner builds with torch.zeros(...) matches it
     torch.manual_seed(83)
     batch, hidden, n_steps = 3, 5, 7
-    cell = nn.RNNCell(1, hidden, dtype=torch.float64)
-    head = nn.Linear(hidden, 1, dtype=torch.float64)
-    x0 = torch.randn(batch, 1, dtype=torch.float64)
+    cell = nn.RNNCell(1, hidden)
+    head = nn.Linear(hidden, 1)
+    x0 = torch.randn(batch, 1)
     try:
         with torch.no_grad():
             got = fn(cell, head, x0.clone(), n_steps)
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, TypeError) as exc:
+        if "dtype" in str(exc):
+            return (
+                f"your loop raised {type(exc).__name__} ({exc}): a tensor you made has another dtype than the "
+                "cell's weights. Start from h = None (the cell uses zeros), or make the zeros like x0: "
+                "x0.new_zeros(x0.shape[0], cell.hidden_size)"
+            )
         if "Expected" in str(exc) or "size" in str(exc) or "shape" in str(exc):
             return (
                 f"your loop raised {type(exc).__name__} ({exc}). The cell's input is the head's prediction "
@@ -258,25 +273,28 @@ def _check_generate(fn):
         }
     if not isinstance(got, torch.Tensor):
         return f"return a tensor (n_steps, batch, 1), got {type(got).__name__}"
+    got = got.detach()
     if tuple(got.shape) != tuple(want.shape):
         if tuple(got.shape) == (n_steps, batch, hidden):
             return f"your result has shape {tuple(got.shape)}: those are the hidden states; return the predictions y = head(h)"
         if tuple(got.shape) == (n_steps + 1, batch, 1):
             return f"your result has {n_steps + 1} steps: return the {n_steps} predictions, without x0"
         return f"your result has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (n_steps, batch, 1)"
-    if torch.allclose(got, want, atol=1e-10):
+    if got.dtype != want.dtype:
+        return f"your predictions are {got.dtype}, the model's are {want.dtype}: keep the dtype the cell and head give"
+    if _close(got, want):
         # the same loop must work with the hand-written cell: a drop-in takes the same calls
-        manual = ManualRNNCell(1, hidden, dtype=torch.float64)
+        manual = ManualRNNCell(1, hidden)
         manual.load_state_dict(cell.state_dict())
         with torch.no_grad():
             again = fn(manual, head, x0.clone(), n_steps)
-        if not torch.allclose(again, want, atol=1e-10):
+        if not isinstance(again, torch.Tensor) or not _close(again.detach(), want):
             return "your loop gives other predictions with ManualRNNCell: use only the cell's call, cell(x, h)"
         return None
     for message, variant in slips.items():
-        if torch.allclose(got, variant, atol=1e-10):
+        if _close(got, variant):
             return message
-    if torch.allclose(got[1:], want[:-1], atol=1e-10):
+    if _close(got[1:], want[:-1]):
         return "your predictions are one step late: step t's prediction is head(h_t), computed right after h_t"
     return "values differ: at each step h = cell(x, h), y = head(h), then x = y for the next step"
 
@@ -287,7 +305,8 @@ q3 = Exercise(
     checker=_check_generate,
     kind="function",
     hint_text=(
-        "Start with x = x0 and h = None (zeros). Each step: h = cell(x, h); y = head(h); keep y; then x = y. "
+        "Start with x = x0 and h = None (zeros; or x0.new_zeros(x0.shape[0], cell.hidden_size)). Each step: "
+        "h = cell(x, h); y = head(h); keep y; then x = y. "
         "Return torch.stack of the n_steps predictions: (n_steps, batch, 1). nn.RNN cannot do this in one call: "
         "it needs every input up front, and here input t + 1 exists only after step t."
     ),
@@ -349,17 +368,17 @@ q3 = Exercise(
             """,
             "those are the hidden states",
         ),
-        "x0 kept in the result": (
+        "a float64 zero state": (
             """
             def generate(cell, head, x0, n_steps):
-                x, h, seq = x0, None, [x0]
+                x, h, predictions = x0, torch.zeros(x0.shape[0], cell.hidden_size, dtype=torch.float64), []
                 for _ in range(n_steps):
                     h = cell(x, h)
-                    x = head(h)
-                    seq.append(x)
-                return torch.stack(seq)
+                    predictions.append(head(h))
+                    x = predictions[-1]
+                return torch.stack(predictions)
             """,
-            "without x0",
+            "x0.new_zeros",
         ),
     },
 )

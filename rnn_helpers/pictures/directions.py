@@ -52,11 +52,13 @@ def plot_seen_steps(seq_len: int, length: int | None = None, packed: bool = True
     """Draw ``seen_steps`` as two grids side by side (forward, backward) and return the Figure.
 
     Rows: output position t. Columns: input step s. A blue cell means output[t] has read
-    step s; a vermillion (red-orange) cell means it has read a *padding* step (s >= length), which
-    happens only when the padded batch was not packed. Padding columns are labelled "pad".
+    step s; a vermillion (orange-red) cell means it has read a *padding* step (s >= length), which
+    happens only when the padded batch was not packed. Padding columns are labelled "pad". A legend
+    below the grids names the colours that appear ("read: real step", "read: pad step").
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
 
     seen = seen_steps(seq_len, length, packed)
     length = seq_len if length is None else length
@@ -84,7 +86,12 @@ def plot_seen_steps(seq_len: int, length: int | None = None, packed: bool = True
         if length < seq_len:
             title += f" (length {length}, padded to {seq_len}, {'packed' if packed else 'NOT packed'})"
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    handles = [Patch(facecolor=READ_COLOR, label="read: real step")]
+    if bool((torch.stack(list(seen.values())) & pad).any()):
+        handles.append(Patch(facecolor=PAD_READ_COLOR, label="read: pad step"))
+    handles.append(Patch(facecolor="white", edgecolor="lightgray", label="not read"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=9)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 

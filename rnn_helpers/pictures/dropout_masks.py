@@ -13,11 +13,13 @@ from .style import BLUE
 
 DROPPED_COLOR = "0.92"  # a dropped entry: light grey
 KEPT_COLOR = BLUE
+EDGE_COLOR = "0.55"  # the border drawn around every cell, so that neighbouring dropped cells stay apart
 
 
 def plot_dropout_masks(masks: Sequence[Tensor]):
     """One panel per mask, returned as a Figure: hidden units down, time steps across; kept entries
-    coloured, dropped ones light grey.
+    coloured, dropped ones light grey, every cell outlined (grid lines between cells), so that each
+    entry reads as its own coin flip.
 
     masks: a sequence of bool tensors, each (seq_len, features): which entries of one sequence of a
         layer's output survived dropout (``out != 0`` after ``F.dropout``), layer 0 first.
@@ -37,6 +39,13 @@ def plot_dropout_masks(masks: Sequence[Tensor]):
     for k, (ax, mask) in enumerate(zip(axes[0], masks)):
         kept = mask.detach().cpu().bool()
         ax.imshow(kept.T.int().numpy(), cmap=cmap, vmin=0, vmax=1)
+        steps, units = kept.shape
+        ax.set_xticks(range(steps))
+        ax.set_yticks(range(units))
+        ax.set_xticks([i - 0.5 for i in range(steps + 1)], minor=True)
+        ax.set_yticks([i - 0.5 for i in range(units + 1)], minor=True)
+        ax.grid(which="minor", color=EDGE_COLOR, linewidth=1.0)
+        ax.tick_params(which="minor", length=0)
         ax.set(title=f"layer {k} output: {int(kept.sum())} of {kept.numel()} kept", xlabel="step t",
                ylabel="hidden unit")
     fig.tight_layout()

@@ -2,10 +2,11 @@
 
 - ``plot_hidden_states`` draws one sequence's states into a matplotlib ``Axes`` (a new figure
   when ``ax`` is None) and returns it; a notebook shows it with ``show(ax, alt)``.
-- ``plot_tanh_in_out`` puts what tanh receives (the pre-activations) beside what it returns
-  (the states), to show saturation; it returns the Figure.
+- ``plot_tanh_in_out`` puts what tanh receives (the pre-activations) beside its slope there,
+  ``1 - h_t^2`` (what a gradient is multiplied by), to show saturation; it returns the Figure.
 
-Signed values use ``style.DIVERGING`` (red positive, blue negative, white 0).
+Signed values use ``style.DIVERGING`` (red positive, blue negative, white 0); the slope, a magnitude
+from 0 to 1, uses ``style.SEQUENTIAL``.
 (The diagram of an unrolled RNN is ``rnn_helpers.pictures.unrolled.draw_unrolled_rnn``.)
 """
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .style import DIVERGING
+from .style import DIVERGING, SEQUENTIAL
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not when rnn_helpers is
     from matplotlib.axes import Axes
@@ -103,12 +104,16 @@ def plot_hidden_states(
 
 
 def plot_tanh_in_out(pre_activations: Any, states: Any, *, title: str | None = None):
-    """What tanh receives beside what it returns, for one sequence; return the Figure.
+    """What tanh receives beside its slope there, for one sequence; return the Figure.
 
     pre_activations: (seq_len, hidden_size), ``x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh`` at
-        every step, drawn on a scale of its own largest |value|.
-    states: (seq_len, hidden_size), ``tanh`` of the above (e.g. ``output[:, b]`` or, batch-first,
-        ``output[b]``), drawn on tanh's range, -1 to 1: saturated units are the darkest cells.
+        every step, drawn on a diverging scale of its own largest |value| (left panel).
+    states: (seq_len, hidden_size), ``h_t = tanh`` of the above (e.g. ``output[:, b]`` or,
+        batch-first, ``output[b]``). The right panel draws tanh's slope at every step,
+        ``1 - h_t^2``, from 0 (dark: saturated, a gradient through it is multiplied by ~0) to 1
+        (bright: the responsive middle), each value written in its cell. On this scale a state of
+        0.9 (slope 0.19) and one of 1.0 (slope 0) look different, where a -1..1 colour scale of
+        the states draws both almost equally dark.
     title: an optional title over both panels.
     Raises ValueError unless both are 2-D, non-empty and of the same shape.
     """
@@ -121,9 +126,20 @@ def plot_tanh_in_out(pre_activations: Any, states: Any, *, title: str | None = N
     import matplotlib.pyplot as plt
 
     seq_len, hidden_size = out.shape
+    slope = 1.0 - out**2  # (seq_len, hidden_size): tanh'(a_t) = 1 - tanh(a_t)^2
     fig, (left, right) = plt.subplots(1, 2, figsize=(2.0 + 1.2 * seq_len, 1.6 + 0.45 * hidden_size))
-    plot_hidden_states(pre, ax=left, vmax=None, title="what tanh receives (pre-activation)")
-    plot_hidden_states(out, ax=right, title="what tanh returns (hidden state)")
+    plot_hidden_states(pre, ax=left, vmax=None, title="what tanh receives: $a_t$")
+    image = right.imshow(slope.T, cmap=SEQUENTIAL, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
+    right.set_xticks(range(seq_len))
+    right.set_yticks(range(hidden_size))
+    right.set(xlabel="time step t", ylabel="hidden unit", title="tanh's slope there: $1 - h_t^2$")
+    if slope.size <= ANNOTATE_MAX_CELLS:
+        for t in range(seq_len):
+            for unit in range(hidden_size):
+                value = slope[t, unit]
+                color = "white" if value < 0.5 else "black"  # viridis: dark at 0, bright at 1
+                right.text(t, unit, f"{value:.2f}", ha="center", va="center", fontsize=8, color=color)
+    fig.colorbar(image, ax=right, fraction=0.05, pad=0.03)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -23,7 +23,7 @@ _DX, _DY = 1.7, 1.35
 _BOX_W, _BOX_H = 1.0, 0.62
 
 _ORDERS = (None, "layer", "time")
-
+BADGE_FONTSIZE = 11  # the order numbers: readable when a notebook scales the figure to its width
 
 
 def tint(color: str, amount: float) -> str:
@@ -63,7 +63,7 @@ def box_id(layer: int, t: int) -> str:
 def step_number(layer: int, t: int, num_layers: int, seq_len: int, order: str) -> int:
     """When ``h^{(layer)}_t`` is computed (1, 2, ...) if the loops run in ``order``.
 
-    order="layer": layer outer, time inner (``rnn_forward``: a whole layer, then the next).
+    order="layer": layer outer, time inner (a whole layer, then the next, as ``rnn_forward`` works).
     order="time": time outer, layer inner (one step through every layer, then the next step).
     """
     if order == "layer":
@@ -159,7 +159,7 @@ def draw_unrolled_rnn(
             if order is not None:
                 n = step_number(layer, t, num_layers, seq_len, order)
                 ax.text(
-                    cx - half_w, cy + half_h, str(n), ha="center", va="center", fontsize=8,
+                    cx - half_w, cy + half_h, str(n), ha="center", va="center", fontsize=BADGE_FONTSIZE,
                     color="white", fontweight="bold", gid=f"order:{box_id(layer, t)}",
                     bbox={"boxstyle": "circle,pad=0.25", "facecolor": _EDGE, "edgecolor": "none"},
                 )
@@ -207,10 +207,11 @@ def draw_unrolled_rnn(
 
 
 def draw_loop_orders(num_layers: int = 3, seq_len: int = 4):
-    """The unrolled grid twice, side by side, numbered in computation order; return the Figure.
+    """The unrolled grid twice, one above the other, numbered in computation order; return the Figure.
 
-    Left: layer outer (a whole layer over every step, then the next layer: ``rnn_forward``).
-    Right: time outer (one step through every layer, then the next step).
+    Top: layer outer (a whole layer over every step, then the next layer, as ``rnn_forward`` works).
+    Bottom: time outer (one step through every layer, then the next step). Stacked rather than side
+    by side, the figure is half as wide, so a notebook shrinks it less and the numbers stay legible.
     In both, every arrow runs from a smaller number to a larger one: each box is computed
     after the box below it and the box to its left, which is why the two orders agree.
     num_layers, seq_len: ints from 1 to ``MAX_DRAWN``. Raises ``ValueError`` otherwise.
@@ -221,8 +222,8 @@ def draw_loop_orders(num_layers: int = 3, seq_len: int = 4):
 
     width = 1.15 * (seq_len + 2) + 0.4
     height = 0.95 * (num_layers + 2) + 0.3
-    fig, (left, right) = plt.subplots(1, 2, figsize=(2 * width, height))
-    draw_unrolled_rnn(num_layers, seq_len, ax=left, order="layer", title="layer outer: a whole layer, then the next")
-    draw_unrolled_rnn(num_layers, seq_len, ax=right, order="time", title="time outer: one step through every layer")
+    fig, (upper, lower) = plt.subplots(2, 1, figsize=(width, 2 * height))
+    draw_unrolled_rnn(num_layers, seq_len, ax=upper, order="layer", title="layer outer: a whole layer, then the next")
+    draw_unrolled_rnn(num_layers, seq_len, ax=lower, order="time", title="time outer: one step through every layer")
     fig.tight_layout()
     return fig
