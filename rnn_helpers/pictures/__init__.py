@@ -8,6 +8,8 @@
   ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 - ``draw_lstm_step`` (13: one LSTM step, its additive path), ``plot_gates`` (13, 14: gates over time),
   ``plot_grad_paths`` (13: gradient norms along paths).
+- ``plot_recall_by_delay`` (15: how far back each cell remembers), ``plot_right_by_distance_compared``
+  (15: notebook 12's right-type bars for several language models side by side).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
 """
@@ -22,6 +24,8 @@ from .lstm_cell import draw_lstm_step
 from .matrices import plot_matrices
 from .memory_distance import plot_right_by_distance, right_by_distance
 from .one_step import draw_rnn_step
+from .recall_by_delay import plot_recall_by_delay
+from .right_by_distance_compared import plot_right_by_distance_compared
 from .output import show
 from .stream_layout import draw_stream_batches
 from .timings import plot_timings
@@ -40,7 +44,9 @@ __all__ = [
     "plot_loss_curves",
     "plot_matrices",
     "plot_packed_layout",
+    "plot_recall_by_delay",
     "plot_right_by_distance",
+    "plot_right_by_distance_compared",
     "plot_seen_steps",
     "plot_tanh_in_out",
     "plot_timings",
