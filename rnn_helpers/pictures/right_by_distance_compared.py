@@ -48,7 +48,8 @@ def plot_right_by_distance_compared(
             ax.text(x, (f if n else 0) + 0.015, f"{f:.0%}" if n else "none", ha="center", va="bottom", fontsize=6.5,
                     rotation=90)
     ax.axhline(0.5, color="0.3", lw=1, ls="--", label="guessing the type: 50%")
-    ax.set_xticks(range(len(bins)), [f"{low}" if low == high else f"{low}-{high}" for low, high in bins])
+    ax.set_xticks(range(len(bins)), [f"{low}+" if high is None else f"{low}" if low == high else f"{low}-{high}"
+                                     for low, high in bins])
     ax.set_ylim(0, 1.35)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.set_xlabel("distance to the bracket it closes (characters)")
