@@ -8,9 +8,12 @@ Two tasks, generated from a ``torch.Generator`` so every run sees the same numbe
   last one, which a model must carry in its hidden state.
 
 ``RNNWithHead`` puts a ``nn.Linear`` on top of any ``nn.RNN``-like module (``nn.RNN`` or
-``ManualRNN``): on every step's output, or on the last layer's final state ``h_n[-1]``.
+``ManualRNN``; also ``nn.LSTM``/``ManualLSTM`` and ``nn.GRU``/``ManualGRU``, notebook 15): on every
+step's output, or on the last layer's final state ``h_n[-1]``.
 ``train`` is the plain loop the notebook writes out once: zero the gradients, predict,
 mean squared error, backward, one step of gradient descent, for each batch in turn.
+``ManualAdam`` is the update of ``torch.optim.Adam`` written out (notebook 15), a drop-in with
+``zero_grad()`` and ``step()``.
 """
 
 from __future__ import annotations
@@ -90,9 +93,12 @@ def echo_batch(
 class RNNWithHead(nn.Module):
     """An ``nn.RNN``-like module followed by a ``nn.Linear`` head.
 
-    rnn: ``nn.RNN`` or ``ManualRNN`` (anything returning ``output, h_n`` with nn.RNN's layout).
+    rnn: ``nn.RNN`` or ``ManualRNN`` (anything returning ``output, h_n`` with nn.RNN's layout);
+        also ``nn.GRU``/``ManualGRU``, and ``nn.LSTM``/``ManualLSTM``, whose final state is the pair
+        ``(h_n, c_n)``: the head reads ``h_n``, never the cell state ``c_n``.
     head: the ``nn.Linear`` to use, or None for a new ``nn.Linear(features, out_features)`` in the
-        rnn's dtype, where ``features = hidden_size * num_directions``.
+        rnn's dtype, where ``features = hidden_size * num_directions`` (``proj_size * num_directions``
+        for an LSTM with ``proj_size > 0``).
     every_step: True (a prediction per step, as seed 003) applies the head to ``output``:
         ``(seq_len, batch, features) -> (seq_len, batch, out_features)`` (batch first if the rnn
         is). False (one prediction per sequence, as seed 001) applies it to the last layer's
@@ -107,7 +113,7 @@ class RNNWithHead(nn.Module):
                  every_step: bool = True) -> None:
         super().__init__()
         num_directions = 2 if rnn.bidirectional else 1
-        features = rnn.hidden_size * num_directions
+        features = (getattr(rnn, "proj_size", 0) or rnn.hidden_size) * num_directions
         if head is None:
             head = nn.Linear(features, out_features, dtype=rnn.weight_ih_l0.dtype,
                              device=rnn.weight_ih_l0.device)
@@ -119,8 +125,10 @@ class RNNWithHead(nn.Module):
         self.head = head
         self.every_step = every_step
 
-    def forward(self, x: Tensor, hx: Tensor | None = None) -> Tensor:
+    def forward(self, x: Tensor, hx: Tensor | tuple[Tensor, Tensor] | None = None) -> Tensor:
         output, h_n = self.rnn(x, hx)
+        if isinstance(h_n, tuple):   # an LSTM returns (h_n, c_n): the head reads h_n
+            h_n = h_n[0]
         if self.every_step:
             return self.head(output)
         if self.rnn.bidirectional:  # h_n[-2], h_n[-1]: the last layer's forward and reverse states
@@ -175,3 +183,69 @@ def train(
         if print_every is not None and step % print_every == 0:
             print(f"{label}step {step:4d}: loss {losses[-1]:.4f}")
     return losses
+
+
+class ManualAdam:
+    """The update of ``torch.optim.Adam`` written out (notebook 15): a drop-in with ``zero_grad`` and ``step``.
+
+    params: the parameters to train, e.g. ``model.parameters()`` (at least one tensor).
+    lr, betas = (beta1, beta2), eps: as ``torch.optim.Adam`` (defaults 1e-3, (0.9, 0.999), 1e-8); no
+        weight decay, no AMSGrad.
+
+    For every parameter ``p`` with a gradient ``g``, at its t-th step (t = 1, 2, ...)::
+
+        m = beta1 * m + (1 - beta1) * g          # running mean of the gradient, m starts at 0
+        v = beta2 * v + (1 - beta2) * g**2       # running mean of its square, v starts at 0
+        m_hat = m / (1 - beta1**t)               # undo the pull towards the zeros they started from
+        v_hat = v / (1 - beta2**t)
+        p -= lr * m_hat / (sqrt(v_hat) + eps)    # every element: a step of about lr, whatever its scale
+
+    in the order of PyTorch's own single-tensor loop (``_single_tensor_adam`` in ``torch/optim/adam.py``),
+    so the results agree to the last bits (tests/test_training.py compares them step by step). A
+    parameter whose ``.grad`` is None is skipped and its t does not advance, as in PyTorch. Why not
+    ``torch.optim.Adam`` itself: creating any ``torch.optim`` optimizer imports ``torch._dynamo`` the
+    first time, which takes longer than the small trainings it is used for in the notebooks.
+    """
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("params: expected at least one parameter to train, got an empty list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"params[{i}]: expected a tensor (e.g. from model.parameters()), got {type(p).__name__}")
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+            raise ValueError(f"lr: expected a learning rate > 0, got {lr!r}")
+        if (not isinstance(betas, (tuple, list)) or len(betas) != 2
+                or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas)):
+            raise ValueError(f"betas: expected a pair (beta1, beta2), each in [0, 1), got {betas!r}")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
+            raise ValueError(f"eps: expected a number >= 0, got {eps!r}")
+        self.lr, self.betas, self.eps = float(lr), (float(betas[0]), float(betas[1])), float(eps)
+        self.steps = [0] * len(self.params)                                      # t of every parameter
+        self.m = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self.v = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (``p.grad = None``), as ``torch.optim`` does by default."""
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """One Adam step for every parameter that has a gradient."""
+        beta1, beta2 = self.betas
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            g, m, v = p.grad, self.m[i], self.v[i]
+            self.steps[i] += 1
+            t = self.steps[i]
+            m.lerp_(g, 1 - beta1)                                   # m = beta1 * m + (1 - beta1) * g
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)           # v = beta2 * v + (1 - beta2) * g**2
+            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(self.eps)   # sqrt(v_hat) + eps
+            p.addcdiv_(m, denom, value=-self.lr / (1 - beta1**t))   # p -= lr * m_hat / (sqrt(v_hat) + eps)
+
+    def __repr__(self) -> str:
+        return f"ManualAdam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, {len(self.params)} parameters)"

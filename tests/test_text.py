@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from rnn_helpers import ManualRNN
+from rnn_helpers import ManualGRU, ManualLSTM, ManualRNN
 from rnn_helpers.text import (
     CharLM,
     Vocab,
@@ -20,6 +20,7 @@ from rnn_helpers.text import (
     closings,
     cross_entropy_by_hand,
     cross_entropy_grad_by_hand,
+    detach_state,
     evaluate_loss,
     first_mistake,
     ideal_loss,
@@ -413,6 +414,70 @@ def test_evaluate_loss_equals_the_loss_of_the_whole_rows_read_at_once():
     want = F.cross_entropy(logits.reshape(-1, 7), y.reshape(-1)).item()
     assert got == pytest.approx(want, rel=1e-12)
     assert torch.is_grad_enabled()
+
+
+def test_charlm_on_an_lstm_carries_the_pair_and_its_head_reads_h():
+    model = _model(nn.LSTM)
+    x = torch.randint(0, 7, (3, 5))
+    h0, c0 = torch.randn(1, 3, 6, dtype=F64), torch.randn(1, 3, 6, dtype=F64)
+    output, (h_n, c_n) = model.rnn(model.embedding.weight[x], (h0, c0))
+    logits, state = model(x, (h0, c0))
+    assert isinstance(state, tuple) and len(state) == 2
+    torch.testing.assert_close(logits, output @ model.head.weight.T + model.head.bias, **TIGHT)
+    torch.testing.assert_close(state[0], h_n, **TIGHT)
+    torch.testing.assert_close(state[1], c_n, **TIGHT)
+
+
+def test_charlm_on_a_projected_lstm_has_a_head_of_proj_size():
+    model = _model(nn.LSTM, proj_size=3)
+    assert model.head.in_features == 3
+    logits, (h_n, c_n) = model(torch.randint(0, 7, (2, 4)))
+    assert logits.shape == (2, 4, 7) and h_n.shape == (1, 2, 3) and c_n.shape == (1, 2, 6)
+
+
+@pytest.mark.parametrize("manual_class, torch_class", [(ManualLSTM, nn.LSTM), (ManualGRU, nn.GRU)])
+def test_charlm_on_manual_gated_cells_equals_charlm_on_pytorchs(manual_class, torch_class):
+    reference, manual = _model(torch_class), _model(manual_class, seed=1)
+    manual.load_state_dict(reference.state_dict())
+    x = torch.randint(0, 7, (3, 8))
+    torch.testing.assert_close(manual(x)[0], reference(x)[0], atol=1e-10, rtol=1e-10)
+
+
+def test_a_state_carried_chunk_to_chunk_equals_whole_rows_for_every_cell():
+    ids = torch.randint(0, 7, (3, 12), generator=torch.Generator().manual_seed(4))
+    for rnn_class in (nn.RNN, nn.GRU, nn.LSTM):
+        model = _model(rnn_class)
+        with torch.no_grad():
+            whole, _ = model(ids)
+            first, state = model(ids[:, :5])
+            second, _ = model(ids[:, 5:], detach_state(state))
+        torch.testing.assert_close(torch.cat([first, second], dim=1), whole, **TIGHT)
+
+
+def test_detach_state_keeps_the_values_and_drops_the_history():
+    h = torch.randn(1, 2, 3, dtype=F64, requires_grad=True) * 2
+    pair = (h * 3, h + 1)
+    assert detach_state(None) is None
+    assert not detach_state(h).requires_grad and torch.equal(detach_state(h), h)
+    detached = detach_state(pair)
+    assert isinstance(detached, tuple) and len(detached) == 2
+    assert all(not d.requires_grad and torch.equal(d, s) for d, s in zip(detached, pair))
+    with pytest.raises(TypeError, match=r"tuple of tensors .* got list"):
+        detach_state([h, h])
+
+
+def test_evaluate_loss_and_sampling_carry_an_lstms_pair():
+    model = _model(nn.LSTM)
+    ids = torch.randint(0, 7, (60,), generator=torch.Generator().manual_seed(5))
+    got = evaluate_loss(model, ids, batch_size=2, seq_len=7)     # chunks of 7, the state (h, c) carried
+    per_row = 59 // 2
+    x, y = ids[: 2 * per_row].view(2, per_row), ids[1 : 2 * per_row + 1].view(2, per_row)
+    with torch.no_grad():
+        logits, _ = model(x)
+    assert got == pytest.approx(F.cross_entropy(logits.reshape(-1, 7), y.reshape(-1)).item(), rel=1e-12)
+    vocab = Vocab("abcdefg")
+    samples = sample_batch(model, vocab, "ab", 6, 3, 1.0, torch.Generator().manual_seed(1))
+    assert len(samples) == 3 and all(len(s) == 6 for s in samples)
 
 
 # --- sampling --------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils import parameters_to_vector
 
-from rnn_helpers import ManualRNN
-from rnn_helpers.training import FREQ_RANGE, RNNWithHead, echo_batch, noisy_sine, train
+from rnn_helpers import ManualGRU, ManualLSTM, ManualRNN
+from rnn_helpers.training import FREQ_RANGE, ManualAdam, RNNWithHead, echo_batch, noisy_sine, train
 
 F64 = torch.float64
 
@@ -119,6 +119,41 @@ def test_state_dict_moves_between_nn_rnn_and_manual_rnn_models():
     torch.testing.assert_close(manual(x), reference(x), atol=1e-12, rtol=1e-12)
 
 
+def test_head_on_an_lstm_reads_h_n_not_the_cell_state():
+    torch.manual_seed(7)
+    lstm = nn.LSTM(2, 4, num_layers=2, dtype=F64)
+    x = torch.randn(6, 3, 2, dtype=F64)
+    output, (h_n, c_n) = lstm(x)
+    last = RNNWithHead(lstm, every_step=False)
+    assert torch.equal(last(x), last.head(h_n[-1]))
+    assert not torch.allclose(last(x), last.head(c_n[-1]))
+    every = RNNWithHead(lstm, head=last.head)
+    assert torch.equal(every(x), last.head(output))
+    h0, c0 = torch.randn(2, 3, 4, dtype=F64), torch.randn(2, 3, 4, dtype=F64)
+    assert torch.equal(last(x, (h0, c0)), last.head(lstm(x, (h0, c0))[1][0][-1]))
+
+
+def test_head_on_a_projected_bidirectional_lstm_reads_both_directions_proj_size_wide():
+    torch.manual_seed(8)
+    lstm = nn.LSTM(2, 5, proj_size=3, bidirectional=True, dtype=F64)
+    x = torch.randn(4, 2, 2, dtype=F64)
+    model = RNNWithHead(lstm, every_step=False)
+    assert model.head.in_features == 6
+    _, (h_n, _) = lstm(x)
+    assert torch.equal(model(x), model.head(torch.cat([h_n[-2], h_n[-1]], dim=-1)))
+
+
+def test_head_on_a_gru_and_state_dicts_move_to_the_manual_gated_cells():
+    torch.manual_seed(9)
+    x = torch.randn(5, 3, 2, dtype=F64)
+    for torch_class, manual_class in [(nn.GRU, ManualGRU), (nn.LSTM, ManualLSTM)]:
+        reference = RNNWithHead(torch_class(2, 4, dtype=F64), every_step=False)
+        manual = RNNWithHead(manual_class(2, 4, dtype=F64), every_step=False)
+        assert list(reference.state_dict()) == list(manual.state_dict())
+        manual.load_state_dict(reference.state_dict())
+        torch.testing.assert_close(manual(x), reference(x), atol=1e-12, rtol=1e-12)
+
+
 # --- train ------------------------------------------------------------------------------
 
 
@@ -216,3 +251,87 @@ def test_train_prints_progress_every_n_steps(capsys):
 def test_train_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         train(RNNWithHead(nn.RNN(1, 2)), [], **kwargs)
+
+
+# --- ManualAdam ---------------------------------------------------------------------------------
+
+
+def _echo_batches(n, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    return [echo_batch(8, 6, 2, generator=gen) for _ in range(n)]
+
+
+@pytest.mark.parametrize("rnn_class", [nn.RNN, nn.LSTM, nn.GRU])
+@pytest.mark.parametrize("kwargs", [{"lr": 0.03}, {"lr": 0.1, "betas": (0.8, 0.99), "eps": 1e-6}, {}])
+def test_manual_adam_makes_the_steps_of_torch_optim_adam(rnn_class, kwargs):
+    torch.manual_seed(10)
+    model = RNNWithHead(rnn_class(1, 5, dtype=F64), every_step=False)
+    twin = RNNWithHead(rnn_class(1, 5, dtype=F64), every_step=False)
+    twin.load_state_dict(model.state_dict())
+    reference, manual = torch.optim.Adam(model.parameters(), **kwargs), ManualAdam(twin.parameters(), **kwargs)
+    start = parameters_to_vector(twin.parameters()).detach().clone()
+    for x, y in _echo_batches(25):
+        for net, optimizer in ((model, reference), (twin, manual)):
+            optimizer.zero_grad()
+            F.mse_loss(net(x), y).backward()
+            optimizer.step()
+    torch.testing.assert_close(parameters_to_vector(twin.parameters()), parameters_to_vector(model.parameters()),
+                               atol=1e-12, rtol=1e-12)
+    moved = (parameters_to_vector(twin.parameters()) - start).abs().max().item()
+    assert moved > 1e-3, "25 steps must move the parameters, or the comparison proves nothing"
+
+
+def test_manual_adam_by_the_formula_and_a_parameter_without_gradient_waits():
+    p, q = torch.tensor([1.0, -2.0], dtype=F64, requires_grad=True), torch.tensor([3.0], dtype=F64, requires_grad=True)
+    adam = ManualAdam([p, q], lr=0.1, betas=(0.5, 0.75), eps=1e-3)
+    grads = [torch.tensor([0.4, -1.0], dtype=F64), torch.tensor([2.0, 0.5], dtype=F64)]
+    m = v = torch.zeros(2, dtype=F64)
+    want = p.detach().clone()
+    for t, g in enumerate(grads, start=1):
+        adam.zero_grad()
+        assert p.grad is None
+        p.grad = g.clone()                                       # q has no gradient: it must not move
+        adam.step()
+        m, v = 0.5 * m + 0.5 * g, 0.75 * v + 0.25 * g**2
+        want = want - 0.1 * (m / (1 - 0.5**t)) / ((v / (1 - 0.75**t)).sqrt() + 1e-3)
+        torch.testing.assert_close(p.detach(), want, atol=1e-14, rtol=1e-14)
+    assert q.item() == 3.0 and adam.steps == [2, 0]
+    q.grad = torch.tensor([1.0], dtype=F64)
+    adam.step()                                                  # q's first step: t = 1 for q
+    assert adam.steps == [3, 1]
+    torch.testing.assert_close(q.detach(), torch.tensor([3.0 - 0.1 / (1 + 1e-3)], dtype=F64), atol=1e-14, rtol=1e-14)
+
+
+def test_manual_adam_trains_an_lstm_exactly_as_a_manual_lstm():
+    """The notebook-15 claim as a test: ManualLSTM and nn.LSTM, the same start and batches, the same losses."""
+    torch.manual_seed(11)
+    reference = RNNWithHead(nn.LSTM(1, 4, dtype=F64), every_step=False)
+    manual = RNNWithHead(ManualLSTM(1, 4, dtype=F64), every_step=False)
+    manual.load_state_dict(reference.state_dict())
+    losses = {}
+    for name, net in (("nn", reference), ("manual", manual)):
+        adam, losses[name] = ManualAdam(net.parameters(), lr=0.03), []
+        for x, y in _echo_batches(10, seed=1):
+            adam.zero_grad()
+            loss = F.mse_loss(net(x), y)
+            loss.backward()
+            adam.step()
+            losses[name].append(loss.item())
+    torch.testing.assert_close(torch.tensor(losses["manual"], dtype=F64), torch.tensor(losses["nn"], dtype=F64),
+                               atol=0, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        ([], {}, ValueError, "at least one parameter"),
+        ([[1.0]], {}, TypeError, r"params\[0\]: expected a tensor"),
+        ([[torch.zeros(1)]], {"lr": 0}, ValueError, "lr: expected a learning rate > 0, got 0"),
+        ([[torch.zeros(1)]], {"betas": (0.9, 1.0)}, ValueError, r"betas: expected a pair .* got \(0.9, 1.0\)"),
+        ([[torch.zeros(1)]], {"betas": 0.9}, ValueError, "betas"),
+        ([[torch.zeros(1)]], {"eps": -1e-8}, ValueError, "eps: expected a number >= 0"),
+    ],
+)
+def test_manual_adam_rejects_bad_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ManualAdam(*(args or [[]]), **kwargs)

@@ -25,4 +25,5 @@ TITLES = {
     "12_char_language_model.ipynb": "A character-level language model, trained and sampled",
     "13_lstm_by_hand.ipynb": "LSTM by hand",
     "14_gru_by_hand.ipynb": "GRU by hand",
+    "15_why_gates.ipynb": "Why gates: RNN, LSTM and GRU side by side",
 }

@@ -12,6 +12,8 @@
   ``draw_stream_batches`` / ``plot_loss_curves`` / ``plot_right_by_distance`` (12).
 - ``draw_lstm_step`` (13: one LSTM step, its additive path), ``plot_gates`` (13, 14: gates over time),
   ``plot_grad_paths`` (13: gradient norms along paths), ``draw_gru_step`` (14: where the reset gate multiplies).
+- ``plot_recall_by_delay`` (15: how far back each cell remembers), ``plot_right_by_distance_compared``
+  (15: notebook 12's right-type bars for several language models side by side).
 
 matplotlib is imported when a picture is drawn, not when ``rnn_helpers`` is imported.
 """
@@ -35,6 +37,8 @@ from .matrices import plot_matrices
 from .memory_distance import plot_right_by_distance, right_by_distance
 from .one_step import draw_rnn_step
 from .output import show
+from .recall_by_delay import plot_recall_by_delay
+from .right_by_distance_compared import plot_right_by_distance_compared
 from .sine_predictions import plot_sine_predictions
 from .sines import plot_noisy_sines
 from .spectrum import plot_spectrum
@@ -68,7 +72,9 @@ __all__ = [
     "plot_matrices",
     "plot_noisy_sines",
     "plot_packed_layout",
+    "plot_recall_by_delay",
     "plot_right_by_distance",
+    "plot_right_by_distance_compared",
     "plot_seen_steps",
     "plot_sine_predictions",
     "plot_spectrum",

@@ -7,7 +7,8 @@
 - ``stream_batches``: one long stream cut into parallel rows and chunks that carry state.
 - ``cross_entropy_by_hand``, ``cross_entropy_grad_by_hand``, ``log_softmax_by_hand``,
   ``perplexity``: the loss, its gradient, and what it means.
-- ``CharLM``, ``evaluate_loss``: embedding -> RNN -> linear head, and its loss on a text.
+- ``CharLM``, ``evaluate_loss``: embedding -> RNN -> linear head, and its loss on a text;
+  ``detach_state``: a carried state (a tensor, or an LSTM's pair) without its history.
 - ``sample``, ``sample_batch``: generate text from a prompt, at a temperature, from a ``torch.Generator``.
 """
 
@@ -28,7 +29,7 @@ from .brackets import (
     next_char_probs,
 )
 from .loss import cross_entropy_by_hand, cross_entropy_grad_by_hand, log_softmax_by_hand, perplexity
-from .model import CharLM, evaluate_loss
+from .model import CharLM, detach_state, evaluate_loss
 from .sampling import sample, sample_batch
 from .vocab import Vocab
 
@@ -45,6 +46,7 @@ __all__ = [
     "closings",
     "cross_entropy_by_hand",
     "cross_entropy_grad_by_hand",
+    "detach_state",
     "evaluate_loss",
     "first_mistake",
     "ideal_loss",

@@ -1,4 +1,8 @@
-"""A character-level language model (notebook 12): embedding, RNN, a linear head over the vocabulary."""
+"""A character-level language model (notebook 12): embedding, RNN, a linear head over the vocabulary.
+
+The recurrent layer may be a plain RNN, a GRU or an LSTM (notebook 15); an LSTM's state is the pair
+``(h, c)``, which ``detach_state`` detaches like a single tensor.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,18 @@ class CharLM(nn.Module):
     vocab_size: V, the number of characters.
     rnn: ``nn.RNN`` or ``ManualRNN`` with ``batch_first=True``; its ``input_size`` is the embedding
         size E and its ``hidden_size`` H. The embedding and the head are made in the rnn's dtype.
+        ``nn.GRU``/``ManualGRU`` and ``nn.LSTM``/``ManualLSTM`` work the same way (notebook 15); for an
+        LSTM with ``proj_size`` P > 0 the head reads P features instead of H.
 
     forward(x, hx=None): x: (batch, seq_len) character ids; hx: (num_layers, batch, H) or None
-    (zeros). Returns ``(logits, h_n)``: logits (batch, seq_len, V), the scores of the character
-    that comes after each input; h_n (num_layers, batch, H), to carry into the next chunk.
+    (zeros); for an LSTM the pair ``(h, c)``, each (num_layers, batch, H) (h: P wide with proj_size), or None. Returns
+    ``(logits, state)``: logits (batch, seq_len, V), the scores of the character that comes after
+    each input; state, the rnn's final state (``h_n``; for an LSTM ``(h_n, c_n)``), to carry into
+    the next chunk (``detach_state`` it first when training).
 
     Parameters ``embedding.weight`` (V, E), ``rnn.*``, ``head.weight`` (V, H), ``head.bias`` (V,):
     the same names whichever rnn, so ``load_state_dict`` moves weights between an ``nn.RNN`` model
-    and a ``ManualRNN`` one.
+    and a ``ManualRNN`` one (or ``nn.LSTM`` and ``ManualLSTM``, ``nn.GRU`` and ``ManualGRU``).
     """
 
     def __init__(self, vocab_size: int, rnn: nn.Module) -> None:
@@ -39,9 +47,10 @@ class CharLM(nn.Module):
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, rnn.input_size, **factory)
         self.rnn = rnn
-        self.head = nn.Linear(rnn.hidden_size, vocab_size, **factory)
+        self.head = nn.Linear(getattr(rnn, "proj_size", 0) or rnn.hidden_size, vocab_size, **factory)
 
-    def forward(self, x: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor, hx: Tensor | tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, Tensor | tuple[Tensor, Tensor]]:
         if not isinstance(x, Tensor) or x.dim() != 2:
             shape = fmt_shape(tuple(x.shape)) if isinstance(x, Tensor) else type(x).__name__
             raise ValueError(f"x: expected a 2-D tensor of ids (batch, seq_len), got {shape}")
@@ -50,11 +59,26 @@ class CharLM(nn.Module):
         if x.numel() and (int(x.min()) < 0 or int(x.max()) >= self.vocab_size):
             bad = int(x.min()) if int(x.min()) < 0 else int(x.max())
             raise ValueError(f"x: expected ids from 0 to vocab_size - 1 = {self.vocab_size - 1}, got {bad}")
-        output, h_n = self.rnn(self.embedding(x), hx)     # (batch, seq_len, H), (num_layers, batch, H)
-        return self.head(output), h_n
+        output, state = self.rnn(self.embedding(x), hx)   # (batch, seq_len, H), h_n or (h_n, c_n)
+        return self.head(output), state
 
     def extra_repr(self) -> str:
         return f"vocab_size={self.vocab_size}"
+
+
+def detach_state(state: Tensor | tuple[Tensor, ...] | None) -> Tensor | tuple[Tensor, ...] | None:
+    """The same state without its history, to carry into the next chunk (notebook 12, section 2).
+
+    state: a tensor (``h_n`` of an RNN or a GRU), a tuple of tensors (an LSTM's ``(h_n, c_n)``), or
+    None. Returns the same kind: ``state.detach()``, a tuple of each part detached, or None.
+    """
+    if state is None:
+        return None
+    if isinstance(state, Tensor):
+        return state.detach()
+    if isinstance(state, tuple) and all(isinstance(s, Tensor) for s in state):
+        return tuple(s.detach() for s in state)
+    raise TypeError(f"state: expected a tensor, a tuple of tensors (an LSTM's (h, c)) or None, got {type(state).__name__}")
 
 
 def evaluate_loss(model: nn.Module, ids: Tensor, batch_size: int, seq_len: int) -> float:
