@@ -309,3 +309,10 @@ def test_echo_loss_accepts_a_masked_mean():
         return (((prediction - shifted) ** 2) * mask).sum() / mask.sum()
 
     assert nb11.q3.feedback(echo_loss)[0]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.number)
+def test_every_listed_mistake_gets_a_message_of_its_own(exercise):
+    messages = [exercise.feedback(run_answer_code(code, exercise.answer))[1] for code, _ in exercise.mistakes.values()]
+    assert len(set(messages)) == len(messages), f"{exercise.name}: two mistakes share a message: {messages}"
+    assert 2 <= len(messages) <= 5, f"{exercise.name}: list 2 to 5 typical mistakes"
