@@ -99,9 +99,9 @@ class RNNWithHead(nn.Module):
     head: the ``nn.Linear`` to use, or None for a new ``nn.Linear(features, out_features)`` in the
         rnn's dtype, where ``features = hidden_size * num_directions`` (``proj_size * num_directions``
         for an LSTM with ``proj_size > 0``).
-    every_step: True (a prediction per step, as seed 003) applies the head to ``output``:
-        ``(seq_len, batch, features) -> (seq_len, batch, out_features)`` (batch first if the rnn
-        is). False (one prediction per sequence, as seed 001) applies it to the last layer's
+    every_step: True (a prediction per step: next-step prediction, notebook 11, section 2) applies the
+        head to ``output``: ``(seq_len, batch, features) -> (seq_len, batch, out_features)`` (batch first
+        if the rnn is). False (one prediction per sequence: the echo task, section 6) applies it to the last layer's
         final state ``h_n[-1]``: ``(batch, hidden_size) -> (batch, out_features)``; for a
         bidirectional rnn, to both directions' final states side by side, ``(batch, 2 * hidden_size)``.
 
@@ -150,7 +150,8 @@ def train(
 
     Each step: ``model.zero_grad()``; ``prediction = model(x)``; ``loss = mse_loss(prediction, y)``;
     ``loss.backward()``; then every parameter moves against its gradient, ``p -= lr * p.grad``
-    (the update ``torch.optim.SGD(model.parameters(), lr).step()`` makes). Returns the loss of
+    (the formula of ``torch.optim.SGD(model.parameters(), lr).step()``; its fused ``add_`` may round the
+    last bit differently). Returns the loss of
     every step (before its update), as Python floats. With ``print_every=n``, prints
     ``{label}step {k}: loss {loss:.4f}`` after every n-th step.
 

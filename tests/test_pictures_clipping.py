@@ -65,3 +65,12 @@ def test_a_record_missing_a_list_or_out_of_step_is_refused():
         plot_clip_runs({"a": {"loss": [1.0], "cosine": [1.0]}})
     with pytest.raises(ValueError, match="one value per step"):
         plot_clip_runs({"a": {"loss": [1.0], "grad norm": [1.0, 2.0], "cosine": [1.0]}})
+
+
+def test_an_overflowing_gradient_norm_does_not_flatten_the_others():
+    runs = {"no clipping": _record([1.0, 5.0, 1e40]), "clip": _record([1.0, 0.8, 0.6, 0.5])}
+    norm_ax = plot_clip_runs(runs).axes[1]
+    assert norm_ax.get_ylim() == pytest.approx((2.5, 500.0))  # half the smallest; 10 x the largest before the end
+    marks = [line for line in norm_ax.lines if line.get_marker() == "x"]
+    assert len(marks) == 1 and marks[0].get_ydata()[0] == pytest.approx(500.0) and marks[0].get_xdata()[0] == 2
+    assert [t.get_text() for t in norm_ax.texts] == ["1e+41, off the chart"]

@@ -57,3 +57,13 @@ def test_two_heatmaps_with_zeros_masked_and_boundaries_marked():
 def test_bad_input_is_refused(full, truncated, k, message):
     with pytest.raises(ValueError, match=message):
         plot_grad_reach(full, truncated, k)
+
+
+def test_the_colour_bar_says_that_values_below_vmin_are_clipped():
+    full, truncated = _grids(T=12)                    # values from 2**-11 (below 1e-3) up to 1
+    fig = plot_grad_reach(full, truncated, k=4, vmin=1e-3)
+    bar = fig.axes[-1]
+    labels = [label.get_text() for label in bar.get_yticklabels()]
+    assert labels == [r"$\leq 10^{-3}$", "$10^{-2}$", "$10^{-1}$", "$10^{0}$"]
+    np.testing.assert_allclose(bar.get_yticks(), [1e-3, 1e-2, 1e-1, 1.0])
+    assert fig.axes[0].images[0].norm.clip, "values below vmin take vmin's colour"

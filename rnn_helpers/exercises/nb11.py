@@ -1,7 +1,8 @@
-"""Exercises for notebook 11: training an RNN (a generation loop, a bidirectional head, the loss's slice)."""
+"""Exercises for notebook 11: training an RNN (a generation loop, SGD with momentum, the loss's slice)."""
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 
@@ -166,71 +167,201 @@ def generate(model, prompt, n_steps):
 )
 
 
-# --- 11.2 the head of a bidirectional classifier --------------------------------------------
+# --- 11.2 SGD with momentum, by hand ------------------------------------------------------------
+
+MOMENTUM_STEPS = 4
 
 
-def _check_head_input(fn):
-    gen = torch.Generator().manual_seed(112)
-    seq_len, batch, hidden = 6, 4, 5
-    torch.manual_seed(112)  # inside the checker's fork_rng: the learner's random state is left alone
-    rnn = nn.RNN(3, hidden, num_layers=2, bidirectional=True, dtype=F64)
-    x = torch.randn(seq_len, batch, 3, dtype=F64, generator=gen)
-    with torch.no_grad():
-        output, h_n = rnn(x)
-    got = fn(output.clone(), h_n.clone())
-    if not_attempted(got):
-        raise NotImplementedError
-    if not isinstance(got, torch.Tensor):
-        return f"expected a tensor, got {type(got).__name__}"
-    want = torch.cat([h_n[-2], h_n[-1]], dim=1)
-    shape = tuple(got.shape)
-    if shape == (batch, hidden):
-        return (
-            f"your answer has shape {shape} = (batch, hidden_size): one direction only. h_n[-1] is the top "
-            "layer's REVERSE direction (the layout is [layer * 2 + direction]); put h_n[-2] (forward) beside it"
-        )
-    if shape == (2, batch, hidden):
-        return f"your answer has shape {shape}: two states stacked; the head wants them side by side, torch.cat(..., dim=1)"
-    if shape != (batch, 2 * hidden):
-        return f"your answer has shape {shape}, expected {(batch, 2 * hidden)} = (batch, 2 * hidden_size)"
-    if _same(got, want):
+def _momentum_problem():
+    """A small next-step model, its twin, and a few batches of noisy sines (float64)."""
+    from ..training import RNNWithHead, noisy_sine
+
+    torch.manual_seed(121)  # inside the checker's fork_rng: the learner's random state is left alone
+    model = RNNWithHead(nn.RNN(1, 6, dtype=F64))
+    data = torch.Generator().manual_seed(122)
+    batches = []
+    for _ in range(MOMENTUM_STEPS):
+        series, _ = noisy_sine(batch=4, seq_len=8, generator=data)
+        batches.append((series[:-1], series[1:]))
+    return model, batches
+
+
+def _momentum_run(model, batches, step):
+    """Train with ``step(parameters)`` after each backward pass; the parameters after every step."""
+    parameters = list(model.parameters())
+    history = []
+    for x, y in batches:
+        model.zero_grad()
+        F.mse_loss(model(x), y).backward()
+        step(parameters)
+        history.append(torch.cat([p.detach().flatten().clone() for p in parameters]))
+    return history
+
+
+def _momentum_variant(kind: str, lr: float, momentum: float):
+    """A step function: ``"sgd"``, torch.optim.SGD(lr, momentum)'s update (dampening 0, no Nesterov), or one
+    with a typical slip: ``"plain"``, ``"ema"``, ``"nesterov"``, ``"old buffer"`` (for the diagnosis)."""
+    buffers: dict[int, torch.Tensor] = {}
+
+    def step(parameters):
+        with torch.no_grad():
+            for i, p in enumerate(parameters):
+                g = p.grad
+                old = buffers.get(i)
+                if kind == "plain":
+                    new = g
+                elif kind == "ema":
+                    new = (1 - momentum) * g if old is None else momentum * old + (1 - momentum) * g
+                else:
+                    new = g.clone() if old is None else momentum * old + g
+                buffers[i] = new
+                if kind == "nesterov":
+                    p -= lr * (g + momentum * new)
+                elif kind == "old buffer":
+                    p -= lr * (g if old is None else old)
+                else:
+                    p -= lr * new
+
+    return step
+
+
+MOMENTUM_SLIPS = (
+    ("plain", (
+        "that is plain gradient descent: momentum keeps a velocity per parameter, buf = momentum * buf + grad, "
+        "carried from step to step (return it), and the step is p -= lr * buf"
+    )),
+    ("ema", (
+        "that is an average, buf = momentum * buf + (1 - momentum) * grad; PyTorch's SGD adds the whole "
+        "gradient (dampening=0): buf = momentum * buf + grad, and buf = grad at the first step"
+    )),
+    ("nesterov", "that is Nesterov momentum (nesterov=True): plain momentum steps along buf itself, p -= lr * buf"),
+    ("old buffer", "you stepped along last step's buffer: update buf first, then p -= lr * buf with the new one"),
+)
+
+
+def _check_momentum_step(fn):
+    lr, momentum = 0.1, 0.9
+    model, batches = _momentum_problem()
+    # torch.optim.SGD's update, written out (its first step() imports torch._dynamo, seconds on a laptop;
+    # tests/test_exercises_nb09_11.py proves this reference equal to torch.optim.SGD)
+    want = _momentum_run(copy.deepcopy(model), batches, _momentum_variant("sgd", lr, momentum))
+
+    state = {"buffers": [None] * len(list(model.parameters())), "problem": None}
+
+    def learner_step(parameters):
+        if state["problem"]:
+            return
+        try:
+            result = fn(parameters, list(state["buffers"]), lr, momentum)
+        except RuntimeError as exc:
+            if "leaf Variable" in str(exc) or "requires grad" in str(exc):
+                state["problem"] = (
+                    "your update ran while autograd was recording: change the parameters inside "
+                    "`with torch.no_grad():` (section 3, line 5)"
+                )
+                return
+            raise
+        if not_attempted(result):
+            raise NotImplementedError
+        if not isinstance(result, (list, tuple)) or len(result) != len(parameters):
+            state["problem"] = (
+                f"return the new buffers: a list with one tensor per parameter ({len(parameters)} here), "
+                f"got {type(result).__name__}"
+                + (f" of length {len(result)}" if isinstance(result, (list, tuple)) else "")
+            )
+            return
+        if not all(isinstance(b, torch.Tensor) and b.shape == p.shape for b, p in zip(result, parameters)):
+            state["problem"] = "each buffer is a tensor of its parameter's shape (the velocity of that parameter)"
+            return
+        state["buffers"] = list(result)
+
+    got = _momentum_run(model, batches, learner_step)
+    if state["problem"]:
+        return state["problem"]
+    wrong = [k for k in range(len(want)) if not torch.allclose(got[k], want[k], rtol=1e-10, atol=1e-12)]
+    if not wrong:
         return None
-    if _same(got, output[-1]):
-        return (
-            "output[-1] holds the forward direction's final state, but its reverse half is the reverse "
-            "direction's state after ONE step (it ran from t = T-1 down to 0): its final state is "
-            "output[0, :, hidden_size:] = h_n[-1]"
-        )
-    if _same(got, torch.cat([h_n[-1], h_n[-2]], dim=1)):
-        return "the two directions are swapped: forward first, reverse second, as in output"
-    if _same(got, torch.cat([h_n[0], h_n[1]], dim=1)):
-        return "those are layer 0's final states (the bottom layer); the top layer's are h_n[-2] and h_n[-1]"
-    return "values differ from the top layer's final states side by side, torch.cat([h_n[-2], h_n[-1]], dim=1)"
+    for kind, message in MOMENTUM_SLIPS:
+        variant = copy.deepcopy(_momentum_problem()[0])
+        if all(torch.allclose(a, b, rtol=1e-10, atol=1e-12)
+               for a, b in zip(got, _momentum_run(variant, batches, _momentum_variant(kind, lr, momentum)))):
+            return f"after step {wrong[0] + 1} the parameters differ from torch.optim.SGD(momentum=0.9)'s: {message}"
+    return f"after step {wrong[0] + 1} the parameters differ from torch.optim.SGD(..., momentum=0.9)'s"
 
 
 q2 = Exercise(
-    name="11.2 the head of a bidirectional classifier",
-    answer="head_input",
+    name="11.2 SGD with momentum, by hand",
+    answer="momentum_step",
     kind="function",
-    checker=_check_head_input,
+    checker=_check_momentum_step,
     hint_text=(
-        "h_n is (num_layers * 2, batch, hidden_size), laid out [layer * 2 + direction] (notebook 06): the top "
-        "layer's forward state is h_n[-2], its reverse state h_n[-1]. Side by side along the features: "
-        "torch.cat([..., ...], dim=1). output[-1] will not do: its reverse half has seen one step only."
+        "For each parameter p (with its buffer buf): the first time (buf is None) buf = p.grad.clone(), "
+        "afterwards buf = momentum * buf + p.grad; then p -= lr * buf, inside torch.no_grad() as in section 3. "
+        "Collect the new buffers in a list and return it: the next step starts from them."
     ),
     solution_code='''
-def head_input(output, h_n):
-    return torch.cat([h_n[-2], h_n[-1]], dim=1)   # (batch, 2 * hidden_size): forward, then reverse
+def momentum_step(parameters, buffers, lr, momentum):
+    new_buffers = []
+    with torch.no_grad():                                  # the update is not part of any graph
+        for p, buf in zip(parameters, buffers):
+            if buf is None:
+                buf = p.grad.clone()                       # the first step: the velocity is the gradient
+            else:
+                buf = momentum * buf + p.grad              # keep most of the old velocity, add the gradient
+            p -= lr * buf                                  # step along the velocity
+            new_buffers.append(buf)
+    return new_buffers
 ''',
     mistakes={
-        "output[-1]": ("def head_input(output, h_n):\n    return output[-1]", "after one step"),
-        "h_n[-1] only": ("def head_input(output, h_n):\n    return h_n[-1]", "one direction only"),
-        "bottom layer": (
-            "def head_input(output, h_n):\n    return torch.cat([h_n[0], h_n[1]], dim=1)",
-            "bottom layer",
+        "no velocity": (
+            '''
+def momentum_step(parameters, buffers, lr, momentum):
+    with torch.no_grad():
+        for p in parameters:
+            p -= lr * p.grad
+    return [p.grad.clone() for p in parameters]
+''',
+            "plain gradient descent",
         ),
-        "swapped": ("def head_input(output, h_n):\n    return torch.cat([h_n[-1], h_n[-2]], dim=1)", "swapped"),
-        "stacked": ("def head_input(output, h_n):\n    return h_n[-2:]", "side by side"),
+        "an average": (
+            '''
+def momentum_step(parameters, buffers, lr, momentum):
+    new_buffers = []
+    with torch.no_grad():
+        for p, buf in zip(parameters, buffers):
+            buf = torch.zeros_like(p) if buf is None else buf
+            buf = momentum * buf + (1 - momentum) * p.grad
+            p -= lr * buf
+            new_buffers.append(buf)
+    return new_buffers
+''',
+            "adds the whole gradient",
+        ),
+        "nesterov": (
+            '''
+def momentum_step(parameters, buffers, lr, momentum):
+    new_buffers = []
+    with torch.no_grad():
+        for p, buf in zip(parameters, buffers):
+            buf = p.grad.clone() if buf is None else momentum * buf + p.grad
+            p -= lr * (p.grad + momentum * buf)
+            new_buffers.append(buf)
+    return new_buffers
+''',
+            "nesterov",
+        ),
+        "without no_grad": (
+            '''
+def momentum_step(parameters, buffers, lr, momentum):
+    new_buffers = []
+    for p, buf in zip(parameters, buffers):
+        buf = p.grad.clone() if buf is None else momentum * buf + p.grad
+        p -= lr * buf
+        new_buffers.append(buf)
+    return new_buffers
+''',
+            "torch.no_grad()",
+        ),
     },
 )
 
@@ -283,6 +414,12 @@ def _check_echo_loss(fn):
             return f"for k = {k} you compared prediction[t] with x[t]: the target must lag k steps behind, x[t - k]"
         if math.isclose(value, future, rel_tol=1e-10):
             return f"for k = {k} you paired prediction[t] with x[t + k], the future; the target is x[t - k]"
+        kept = (seq_len - k) * batch
+        if k > 0 and math.isclose(value, want * kept / prediction.numel(), rel_tol=1e-10):
+            return (
+                f"for k = {k} you divided by all seq_len * batch = {prediction.numel()} predictions; only the "
+                f"(seq_len - k) * batch = {kept} that have a target count: take the mean over those"
+            )
         if math.isclose(value, rolled, rel_tol=1e-10):
             return (
                 f"for k = {k}: roll wraps the last k inputs around to the first k steps, which have no "
@@ -312,6 +449,11 @@ def echo_loss(prediction, x, k):
         "roll": (
             "def echo_loss(prediction, x, k):\n    return F.mse_loss(prediction, x.roll(k, dims=0))",
             "wraps",
+        ),
+        "divided by every step": (
+            "def echo_loss(prediction, x, k):\n"
+            "    return ((prediction[k:] - x[:len(x) - k]) ** 2).sum() / prediction.numel()",
+            "divided by all",
         ),
         "wrong direction": (
             "def echo_loss(prediction, x, k):\n    return F.mse_loss(prediction[:len(x) - k], x[k:])",

@@ -20,9 +20,12 @@ def plot_clip_runs(runs: Mapping[str, Mapping[str, Any]], baseline: float | None
         predicting 0), or None.
 
     Loss and gradient norm are on log scales. The loss panel shows the range of the runs that took
-    every step (from half their smallest loss to 10 times their largest); a run that ended early (its loss overflowed) is marked with an x
-    at its last step, on the top edge if its loss is off the chart. Returns the Figure. Raises ``ValueError`` for a record without one of the three lists or
-    with lists of different lengths.
+    every step (from half their smallest loss to 10 times their largest). The gradient-norm panel goes up
+    to 10 times the largest norm before any run's last step, so that one overflowing value (1e68, say)
+    does not flatten the others into a line. A run that ended early (its loss overflowed) is marked with
+    an x at its last step in both panels, on the top edge when its value is off the chart, where the
+    gradient norm's value is written beside it. Returns the Figure. Raises ``ValueError`` for a record
+    without one of the three lists or with lists of different lengths.
     """
     import matplotlib.pyplot as plt
 
@@ -36,6 +39,9 @@ def plot_clip_runs(runs: Mapping[str, Mapping[str, Any]], baseline: float | None
     longest = max(len(record["loss"]) for record in runs.values())
     complete = [v for record in runs.values() if len(record["loss"]) == longest for v in record["loss"]]
     top = 10 * max(complete)
+    before_last = [v for record in runs.values() for v in record["grad norm"][:-1]]
+    norm_top = 10 * max(before_last or [v for record in runs.values() for v in record["grad norm"]])
+    norm_bottom = min(v for record in runs.values() for v in record["grad norm"]) / 2
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
     for (label, record), color in zip(runs.items(), LINE_COLORS):
         steps = range(len(record["loss"]))
@@ -45,10 +51,15 @@ def plot_clip_runs(runs: Mapping[str, Mapping[str, Any]], baseline: float | None
         if len(record["loss"]) < longest:  # the run stopped: its loss overflowed
             last = len(record["loss"]) - 1
             axes[0].plot(last, min(record["loss"][-1], top), "x", color=color, ms=10, mew=2, clip_on=False)
-            axes[1].plot(last, record["grad norm"][-1], "x", color=color, ms=10, mew=2)
+            norm = record["grad norm"][-1]
+            axes[1].plot(last, min(norm, norm_top), "x", color=color, ms=10, mew=2, clip_on=False)
+            if norm > norm_top:
+                axes[1].annotate(f"{norm:.0e}, off the chart", (last, norm_top), xytext=(8, -12),
+                                 textcoords="offset points", color=color, fontsize=8)
     if baseline is not None:
         axes[0].axhline(baseline, color="0.4", ls=":", lw=1, label="always predict 0")
     axes[0].set_ylim(min(complete) / 2, top)
+    axes[1].set_ylim(norm_bottom, norm_top)
     axes[0].set_title("loss")
     axes[1].set_title("norm of the raw gradient")
     axes[2].set_title("cos(step direction, raw gradient)")

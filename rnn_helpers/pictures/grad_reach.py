@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ._arrays import as_array
@@ -14,7 +15,8 @@ def plot_grad_reach(full: Any, truncated: Any, k: int, vmin: float = 1e-4) -> An
     full, truncated: (seq_len, seq_len); entry [s, t] is how much gradient the loss at step s
         sends to input step t (e.g. the sum of |dL_s/dx_t|), >= 0.
     k: the chunk length; a dashed line marks every chunk boundary.
-    vmin: the smallest value the logarithmic colour scale shows; exact zeros are drawn white.
+    vmin: the smallest value the logarithmic colour scale shows: smaller ones take its colour, and the
+        colour bar's bottom label reads "<= vmin" (when vmin is a power of 10); exact zeros are drawn white.
 
     Returns the Figure. Its two image Axes hold the data with exact zeros masked (NaN).
     Raises ``ValueError`` for grids that are not square, differ in shape, or hold negative values.
@@ -45,5 +47,13 @@ def plot_grad_reach(full: Any, truncated: Any, k: int, vmin: float = 1e-4) -> An
         for boundary in range(k, seq_len, k):
             ax.axvline(boundary - 0.5, color=VERMILLION, lw=1, ls="--")
     axes[0].set_ylabel("loss at step s")
-    fig.colorbar(image, ax=axes, label=r"sum of $|\partial L_s / \partial x_t|$ (white: exactly 0)", shrink=0.8)
+    bar = fig.colorbar(image, ax=axes, label=r"sum of $|\partial L_s / \partial x_t|$ (white: exactly 0)", shrink=0.8)
+    # the scale is clipped at vmin: smaller values take vmin's colour, and the bottom label says so
+    exponents = range(math.ceil(math.log10(vmin) - 1e-9), math.floor(math.log10(norm.vmax) + 1e-9) + 1)
+    ticks = [10.0**e for e in exponents]
+    labels = [f"$10^{{{e}}}$" for e in exponents]
+    if ticks and math.isclose(ticks[0], vmin):
+        labels[0] = rf"$\leq 10^{{{exponents[0]}}}$"
+    bar.set_ticks(ticks, labels=labels)
+    bar.minorticks_off()
     return fig
