@@ -290,9 +290,17 @@ def compile_check(seq_lens: Sequence[int] = (10, 40), batch: int = 8, size: int 
     seq_len: the loop is unrolled, one copy of the step per time step), the seconds the first call takes
     (tracing and compiling), and then the time per call of the compiled loop, the eager loop and nn.RNN.
     """
+    import os
+    import tempfile
     import time
 
     import torch._dynamo  # imported here: seconds, and only for this check
+
+    # A cold compile each time: inductor would otherwise reuse the kernels it cached on disk in an earlier run.
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnn_bench_inductor_")
+    import torch._inductor.config
+
+    torch._inductor.config.fx_graph_cache = False
 
     results = []
     for T in seq_lens:

@@ -91,3 +91,29 @@ def performance_table(times: Mapping[str, float], seq_len: int, flops: float, re
                      f"{seconds / times[reference]:{len(reference) + 4}.2f}{rate:9.1f}{100 * rate / limit:12.0f}%")
     lines.append(f"{matmul}: {limit:.1f} GFLOP/s, this machine's rate for the product every step makes")
     return "\n".join(lines)
+
+
+def interleaved_best(fns: Mapping[str, Callable[[], Any]], rounds: int = 7, number: int = 3,
+                     threads: int | None = 1) -> dict[str, float]:
+    """Seconds per call of each function, the best of ``rounds`` interleaved rounds.
+
+    fns: ``{name: fn}``, each called with no arguments. In every round each function is called once to warm
+    up, then timed over ``number`` calls (``best_time(fn, repeat=1, number=number, warmup=1)``), one after
+    the other, so a slow moment of a shared machine hits them all alike. threads: torch's thread count
+    while timing (restored after), or None to leave it. Returns ``{name: best seconds per call}``.
+    """
+    import torch
+
+    if rounds < 1:
+        raise ValueError(f"rounds: expected at least 1, got {rounds}")
+    best = dict.fromkeys(fns, float("inf"))
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        for _ in range(rounds):
+            for name, fn in fns.items():
+                best[name] = min(best[name], best_time(fn, repeat=1, number=number, warmup=1))
+    finally:
+        torch.set_num_threads(before)
+    return best

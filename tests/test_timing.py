@@ -124,3 +124,18 @@ def test_performance_table_gives_ratios_rates_and_the_matmul_limit():
     assert lines[-1].startswith("mm: 200.0 GFLOP/s")
     with pytest.raises(ValueError, match="reference: expected one of"):
         performance_table(times, 100, 2e9, reference="nn.RNN", matmul="mm", matmul_flops=2e7)
+
+
+def test_interleaved_best_takes_each_functions_best_round_and_restores_threads():
+    import torch
+
+    from rnn_helpers.timing import interleaved_best
+
+    calls = []
+    threads = torch.get_num_threads()
+    best = interleaved_best({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, rounds=3, number=2)
+    assert calls == (["a"] * 3 + ["b"] * 3) * 3  # per round: a warm-up and 2 timed calls each, a then b
+    assert set(best) == {"a", "b"} and all(0 <= t < 1 for t in best.values())
+    assert torch.get_num_threads() == threads
+    with pytest.raises(ValueError, match="rounds: expected at least 1, got 0"):
+        interleaved_best({"a": lambda: None}, rounds=0)
