@@ -123,41 +123,22 @@ def test_a_wrong_answer_points_at_the_hint_and_a_right_one_does_not(capsys):
 
 
 
-# Notebooks 01-04 (issue 8): every exercise declares its kind, and no answer of another type makes its
-# checker raise a TypeError. (Other notebooks' exercises join these lists as their owners convert them.)
-EXERCISES_01_04 = [e for e in EXERCISES if e.id.split(".")[0] in {"nb01", "nb02", "nb03", "nb04"}]
+# Every exercise of the series declares its kind and takes any wrong type without a TypeError from inside its
+# checker; every listed mistake reaches a message of its own (two mistakes with one message would hide the
+# second one's hint behind the first).
 
 
-@pytest.mark.parametrize("exercise", EXERCISES_01_04)
-def test_exercises_of_01_to_04_declare_what_kind_of_answer_they_take(exercise):
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_exercise_declares_its_kind_and_takes_any_wrong_type(exercise):
     assert exercise.kind != "any", f"{exercise.name}: set kind= (function, tensor, dict, tuple, int, number)"
-
-
-@pytest.mark.parametrize("exercise", EXERCISES_01_04)
-def test_a_wrong_type_of_answer_is_told_so_not_a_type_error_from_the_checker(exercise):
     for wrong in (3, "text", [1, 2], {"a": 1}, (None, None), lambda *args: 7, lambda *args: (7, 8)):
         correct, message = exercise.feedback(wrong)
         assert not correct
         assert "raised TypeError" not in message, f"{exercise.name}: {wrong!r} -> {message}"
 
 
-# Notebooks 12-14: every exercise declares its kind and takes any wrong type without a TypeError; every listed
-# mistake reaches a message of its own; the wrong variants a checker recognises are all different answers
-# (two variants that give the same answer would hide the second one's message behind the first).
-EXERCISES_12_14 = [e for e in EXERCISES if e.id.split(".")[0] in {"nb12", "nb13", "nb14"}]
-
-
-@pytest.mark.parametrize("exercise", EXERCISES_12_14)
-def test_exercises_of_12_to_14_declare_their_kind_and_take_any_wrong_type(exercise):
-    assert exercise.kind != "any", f"{exercise.name}: set kind="
-    for wrong in (3, "text", [1, 2], {"a": 1}, (None, None), lambda *args: 7, lambda *args: (7, 8)):
-        correct, message = exercise.feedback(wrong)
-        assert not correct
-        assert "raised TypeError" not in message, f"{exercise.name}: {wrong!r} -> {message}"
-
-
-@pytest.mark.parametrize("exercise", EXERCISES_12_14)
-def test_every_listed_mistake_of_12_to_14_gets_a_message_of_its_own(exercise):
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_listed_mistake_gets_a_message_of_its_own(exercise):
     messages = [exercise.feedback(run_answer_code(code, exercise.answer))[1] for code, _ in exercise.mistakes.values()]
     assert len(set(messages)) == len(messages), f"{exercise.name}: two mistakes share a message: {messages}"
     assert 2 <= len(messages) <= 5, f"{exercise.name}: list 2 to 5 typical mistakes"
