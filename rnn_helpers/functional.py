@@ -184,10 +184,15 @@ def gru_cell(x_t: Tensor, h_prev: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tens
 # ---------------------------------------------------------------------------------------------
 
 
-def _layer(cell: Cell, x: Tensor, state0, weights, names: tuple[str, ...], reverse: bool, lengths):
+def check_layer_args(cell: Cell, x: Tensor, state0, weights, names: tuple[str, ...]) -> tuple[tuple[Tensor, ...], int]:
+    """Check one layer's arguments once; return ``(state0 as a tuple, zeros where None, hidden_size)``.
+
+    x: (seq_len, batch, input_size); state0: the state or None; weights: ``(w_ih, w_hh, b_ih, b_hh[, w_hr])``;
+    names: the state's names in messages (``("h0",)`` or ``("h0", "c0")``).
+    """
     hidden, proj = check_weights(cell, weights)
     _check_sequence(x, weights[0].shape[1])
-    seq_len, batch = x.shape[:2]
+    batch = x.shape[1]
     widths = cell.state_sizes(hidden, proj)
     state0 = _state_tuple(cell, state0, "state0" if len(names) > 1 else names[0])
     if state0 is None:
@@ -195,6 +200,12 @@ def _layer(cell: Cell, x: Tensor, state0, weights, names: tuple[str, ...], rever
     for name, s, width in zip(names, state0, widths):
         check_shape(name, s, (batch, width))
     check_same_dtype(x=x, **dict(zip(names, state0)), w_ih=weights[0], w_hh=weights[1])
+    return state0, hidden
+
+
+def _layer(cell: Cell, x: Tensor, state0, weights, names: tuple[str, ...], reverse: bool, lengths):
+    state0, _ = check_layer_args(cell, x, state0, weights, names)
+    seq_len, batch = x.shape[:2]
     lengths = _check_lengths(lengths, batch, seq_len)
     data, sizes, order = pack_rows(x, lengths)
     if order is not None:

@@ -12,24 +12,15 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import check_same_dtype, check_shape
 from .cells import GRU, LSTM, Cell
 from .engine import forward_layer
-from .functional import _check_sequence, _state_tuple, check_weights
+from .functional import check_layer_args
 
 
 def _run(cell: Cell, x: Tensor, state0, weights, names: tuple[str, ...]):
     """Check once, run ``forward_layer`` without autograd; return (buffers, seq_len, batch, hidden)."""
-    hidden, proj = check_weights(cell, weights)
-    _check_sequence(x, weights[0].shape[1])
+    state0, hidden = check_layer_args(cell, x, state0, weights, names)
     seq_len, batch = x.shape[:2]
-    widths = cell.state_sizes(hidden, proj)
-    state0 = _state_tuple(cell, state0, "state0" if len(names) > 1 else names[0])
-    if state0 is None:
-        state0 = tuple(x.new_zeros(batch, width) for width in widths)
-    for name, s, width in zip(names, state0, widths):
-        check_shape(name, s, (batch, width))
-    check_same_dtype(x=x, **dict(zip(names, state0)), w_ih=weights[0], w_hh=weights[1])
     with torch.no_grad():
         rows = x.detach().reshape(seq_len * batch, x.shape[2])
         detached = [None if w is None else w.detach() for w in (*weights, None)[:5]]
