@@ -283,7 +283,7 @@ def plot(results: Sequence[Result], path: str) -> None:
 
 
 def compile_check(seq_lens: Sequence[int] = (10, 40), batch: int = 8, size: int = 64,
-                  rounds: int = 5) -> list[dict]:
+                  rounds: int = 5, backend: str = "inductor") -> list[dict]:
     """What ``torch.compile`` does with the naive Python loop over time, measured.
 
     For each sequence length: the number of operations in the graph TorchDynamo captures (it grows with
@@ -318,7 +318,7 @@ def compile_check(seq_lens: Sequence[int] = (10, 40), batch: int = 8, size: int 
         with torch.no_grad():
             torch.compile(naive_loop, backend=counting_backend)(x, *weights)
         torch._dynamo.reset()
-        compiled = torch.compile(naive_loop)
+        compiled = torch.compile(naive_loop, backend=backend)
         start = time.perf_counter()
         with torch.no_grad():
             compiled(x, *weights)

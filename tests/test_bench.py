@@ -121,7 +121,7 @@ def test_bad_arguments_are_refused(argv, words, capsys):
 @pytest.mark.slow
 def test_compile_check_shows_the_loop_unrolled():
     """torch.compile captures one copy of the step per time step: the graph grows with seq_len."""
-    rows = bench.compile_check(seq_lens=(2, 4, 6), batch=2, size=4, rounds=1)
+    rows = bench.compile_check(seq_lens=(2, 4, 6), batch=2, size=4, rounds=1, backend="eager")
     ops = [row["graph_ops"] for row in rows]
     per_step = (ops[1] - ops[0]) // 2
     assert per_step >= 4 and ops[2] - ops[1] == ops[1] - ops[0] == 2 * per_step  # linear in seq_len: unrolled
