@@ -11,9 +11,13 @@ For each notebook in tools/series.py:
 - git reads a GIT_CONFIG_GLOBAL whose `url.<bare clone>.insteadOf` maps https://github.com/<REPO>
   to a local bare repository whose REF is the commit under test (HEAD: commit before running this),
   so the cell's `pip install "rnn_helpers @ git+https://github.com/<REPO>@<REF>"` clones HEAD;
-  pip builds it in its usual isolated build environment (setuptools from PyPI, then pip's cache);
-- the notebook is copied alone into an empty folder and executed top to bottom in a fresh kernel
-  of that environment. Then rnn_helpers must be installed in the environment, from HEAD.
+  pip builds it in its usual isolated build environment (flit_core from PyPI, then pip's cache);
+- the notebook is copied alone into an empty folder and run top to bottom by strict nbval (the
+  suite's sanitizer, no --nbval-lax) in a fresh kernel of that environment: every stored output must
+  come out again there, the setup cell's included. Then rnn_helpers must be installed in the
+  environment, from HEAD.
+Because each run is a strict nbval run, `make test-all` (and CI) checks the notebooks here, once, in
+the Colab environment, instead of a second time in .venv (Makefile: test-all runs tests/ only).
 Each notebook gets its own environment (no package is shared between runs, so none can hide a
 missing install step, and tests may run in parallel).
 """
@@ -39,17 +43,12 @@ import series  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-# Runs under the fresh environment's Python: execute one notebook top to bottom, in place.
-RUNNER = textwrap.dedent(
-    """
-    import sys, nbformat
-    from nbclient import NotebookClient
-    path = sys.argv[1]
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
-    nbformat.write(nb, path)
-    """
-)
+# Strict nbval, as the fast tier runs it (pyproject.toml's addopts) but on the lone copy and with the
+# kernel of the fresh environment (no --nbval-current-env: the notebook's "python3" kernel, which
+# JUPYTER_PATH resolves to that environment's kernelspec). One BLAS thread, as `make test`.
+SANITIZER = ROOT / "tests" / "nbval_sanitize.cfg"
+NBVAL = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
+         "--nbval", f"--nbval-sanitize-with={SANITIZER}"]
 PROBE = "import importlib.util as u, json, sys; print(json.dumps({m: u.find_spec(m) is not None for m in sys.argv[1:]}))"
 
 
@@ -119,10 +118,11 @@ def _simulate(name: str, colab: dict, work: Path, source: Path | None = None) ->
     modules = ["rnn_helpers", "torch", "matplotlib", "ipykernel", "google.colab"]
     probe = subprocess.run([python, "-c", PROBE, *modules], cwd=folder, env=env, capture_output=True, text=True)
     before = json.loads(probe.stdout) if probe.returncode == 0 else probe.stderr
-    run = subprocess.run([python, "-c", RUNNER, name], cwd=folder, env=env, capture_output=True, text=True)
+    run = subprocess.run([python, *NBVAL, name], cwd=folder, env={**env, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+                         capture_output=True, text=True)
     site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    return {"before": before, "returncode": run.returncode, "stderr": run.stderr, "site": site}
+    return {"before": before, "returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr, "site": site}
 
 
 _RUNS: dict = {}
@@ -145,7 +145,9 @@ def test_notebook_runs_alone_as_in_colab(name, colab):
     result = _result(name, colab, colab["base"])
     assert result["before"] == {"rnn_helpers": False, "torch": True, "matplotlib": True, "ipykernel": True,
                                 "google.colab": True}, f"the fresh environment is not what Colab gives: {result['before']}"
-    assert result["returncode"] == 0, f"{name} failed as in Colab:\n{result['stderr'][-4000:]}"
+    assert result["returncode"] == 0, f"{name} failed as in Colab:\n{result['stdout'][-4000:]}{result['stderr'][-2000:]}"
+    cells = sum(cell["cell_type"] == "code" for cell in json.loads((ROOT / "notebooks" / name).read_text())["cells"])
+    assert f"{cells} passed" in result["stdout"], f"strict nbval did not check every code cell:\n{result['stdout'][-2000:]}"
     site = result["site"]
     installed = list(site.glob("rnn_helpers-*.dist-info"))
     assert len(installed) == 1 and (site / "rnn_helpers" / "__init__.py").exists(), (
@@ -167,5 +169,5 @@ def test_without_its_setup_cell_a_notebook_cannot_import_rnn_helpers_there(colab
     nbformat.write(nb, tmp_path / "no_setup.ipynb")
     result = _simulate("no_setup.ipynb", colab, tmp_path / "run", source=tmp_path / "no_setup.ipynb")
     assert result["returncode"] != 0
-    assert "No module named 'rnn_helpers'" in result["stderr"], result["stderr"][-2000:]
+    assert "No module named 'rnn_helpers'" in result["stdout"], result["stdout"][-2000:]
     assert not list(result["site"].glob("rnn_helpers*")), "nothing may have installed it"
