@@ -13,13 +13,16 @@ BIN := $(VENV)/bin
 # The install: a plain venv, then uv (from PyPI, pinned) installs the pinned list in seconds where pip
 # takes minutes. uv does not read pip's configuration, so the local wheel folder pip may be configured
 # with (`pip config`: find-links; on some machines it holds the CPU build of torch) is handed on.
+# --compile-bytecode: uv, unlike pip, installs no .pyc files. Where Python may not write them either
+# (PYTHONDONTWRITEBYTECODE=1, as on CI machines), every process, every notebook kernel included, would
+# compile torch's Python source again on import: about 5 s more per kernel. Compiled once here instead.
 UV_VERSION := 0.13.9
 PIP_FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
-	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.txt $(addprefix --find-links ,$(PIP_FIND_LINKS))
+	$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -r requirements.txt $(addprefix --find-links ,$(PIP_FIND_LINKS))
 	touch $@
 
 setup: $(VENV)/.installed

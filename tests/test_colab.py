@@ -160,14 +160,18 @@ def test_notebook_runs_alone_as_in_colab(name, colab):
 
 
 def test_without_its_setup_cell_a_notebook_cannot_import_rnn_helpers_there(colab, tmp_path):
-    """The simulation can fail: the fresh kernel has no rnn_helpers until the setup cell installs it."""
+    """The simulation can fail: the fresh kernel has no rnn_helpers until the setup cell installs it,
+    and a stored output that does not come out again fails the run (strict nbval)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import torch, matplotlib\nimport rnn_helpers")]
+    wrong = nbformat.v4.new_code_cell("print(2 + 2)")
+    wrong.outputs = [nbformat.v4.new_output("stream", name="stdout", text="5\n")]
+    nb.cells = [wrong, nbformat.v4.new_code_cell("import torch, matplotlib\nimport rnn_helpers")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "no_setup.ipynb")
     result = _simulate("no_setup.ipynb", colab, tmp_path / "run", source=tmp_path / "no_setup.ipynb")
     assert result["returncode"] != 0
+    assert "2 failed" in result["stdout"], result["stdout"][-2000:]
     assert "No module named 'rnn_helpers'" in result["stdout"], result["stdout"][-2000:]
     assert not list(result["site"].glob("rnn_helpers*")), "nothing may have installed it"
