@@ -1,7 +1,8 @@
 # `make lab`      : set everything up, open JupyterLab on the series.
 # `make test`     : set everything up, run the fast tests (unit tests + strict nbval over every notebook).
 # `make test-all` : everything `make test` runs, and the slow tier: the site and the slide decks built and
-#                   opened in a real browser, every notebook run as in Colab (needs npm and chromium).
+#                   opened in a real browser, every notebook checked by strict nbval as in Colab (needs npm
+#                   and chromium).
 # `make site`     : the static site, build/site/index.html (from the stored outputs; needs npm).
 # `make slides`   : one reveal.js deck per notebook, build/slides/NN_name.slides.html (needs npm).
 PYTHON ?= python3
@@ -41,8 +42,12 @@ PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --
 test: setup
 	$(PYTEST) -m "not slow"
 
+# The slow tier's Colab check runs strict nbval on every notebook (in the simulated Colab environment,
+# tests/test_colab.py), so test-all checks each notebook there, once, and collects tests/ only. With no
+# notebook cells to keep in order, tests are spread one by one (--dist loadgroup: only the tests marked
+# xdist_group("pages"), which share one build of the site and the decks, stay together).
 test-all: setup
-	$(PYTEST)
+	$(subst loadscope,loadgroup,$(PYTEST)) tests
 
 site: setup
 	$(BIN)/python tools/build_pages.py site
