@@ -130,6 +130,7 @@ q1 = Exercise(
     ),
     solution_code='''
 def matched_hidden_size(cell, input_size, n_params):
+    import math
     blocks = {"RNN": 1, "LSTM": 4, "GRU": 3}[cell]
     def count(h):
         return blocks * h * (input_size + h + 2)             # section 1: G * H * (input_size + H + 2)
