@@ -95,6 +95,18 @@ def test_an_answer_of_the_wrong_kind_is_told_so_before_the_checker_runs():
         Exercise("01.9 t", "f", checker, "h", "", kind="functoin")
 
 
+def test_kind_int_takes_any_whole_number_type_but_not_a_bool_or_a_float():
+    import numpy as np
+    import torch
+
+    ex = Exercise("01.9 t", "n", lambda answer: None if answer == 320 else "not 320", "h", "n = 320", kind="int")
+    for whole in (320, np.int64(320), np.int32(320)):
+        assert ex.feedback(whole) == (True, "Correct! (01.9 t)"), type(whole)
+    for other in (True, 320.0, torch.tensor(320), "320"):
+        correct, message = ex.feedback(other)
+        assert not correct and message.startswith("Not yet: expected a whole number (an int)"), (other, message)
+
+
 def test_the_checker_leaves_the_learners_random_state_alone():
     import torch
 

@@ -98,3 +98,10 @@ def test_grouped_bars_refuse_bad_results():
         plot_right_by_distance_compared({})
     with pytest.raises(ValueError, match="same length"):
         plot_right_by_distance_compared({"a": (torch.tensor([1, 2]), torch.tensor([True]))})
+
+
+def test_grouped_bars_write_the_fraction_and_the_count_on_every_bar():
+    distance = torch.tensor([1, 1, 1, 2, 5, 5])
+    right = torch.tensor([True, True, False, True, True, False])
+    fig = plot_right_by_distance_compared({"a": (distance, right)}, bins=((1, 1), (2, 3), (4, 6), (7, 9)))
+    assert [t.get_text() for t in fig.axes[0].texts] == ["67%, n=3", "100%, n=1", "50%, n=2", "none"]

@@ -51,3 +51,19 @@ def test_grad_paths_single_panel():
 def test_grad_paths_refuse_bad_curves(curves, message):
     with pytest.raises(ValueError, match=message):
         plot_grad_paths(curves)
+
+
+def test_grad_paths_mark_draws_one_dotted_vertical_line_per_panel_after_the_curves():
+    a = torch.logspace(-4, 0, 8)
+    fig = plot_grad_paths({"left": {"a": a}, "right": {"a": a, "b": a}}, mark=2)
+    for ax, curves in zip(fig.axes, (1, 2)):
+        assert len(ax.lines) == curves + 1
+        line = ax.lines[-1]
+        assert list(line.get_xdata()) == [2, 2] and line.get_linestyle() == ":" and line.get_label() == "step 2"
+    assert all(len(ax.lines) == n for ax, n in zip(plot_grad_paths({"p": {"a": a}}).axes, (1,))), "no mark: no line"
+
+
+@pytest.mark.parametrize("mark", [8, -1, 2.0, True, "2"])
+def test_grad_paths_refuse_a_mark_outside_the_steps(mark):
+    with pytest.raises(ValueError, match=r"mark: expected an int step from 0 to 7"):
+        plot_grad_paths({"a": torch.ones(8)}, mark=mark)

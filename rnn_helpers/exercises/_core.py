@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dis
 import math
+import numbers
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "dict": (lambda a: isinstance(a, dict), "a dict like the one given ({...: ...})"),
     "tuple": (lambda a: isinstance(a, (tuple, list, torch.Size)), "a tuple such as (5, 3)"),
     "shape_pair": (lambda a: isinstance(a, (tuple, list)), "a pair of shapes, ((...), (...))"),
-    "int": (lambda a: isinstance(a, int) and not isinstance(a, bool), "a whole number (an int)"),
+    "int": (lambda a: isinstance(a, numbers.Integral) and not isinstance(a, bool), "a whole number (an int)"),
     "number": (lambda a: isinstance(a, (int, float)) and not isinstance(a, bool), "a number"),
     "any": (lambda a: True, "an answer"),
 }

@@ -30,16 +30,20 @@ def _curve(label: str, values: Any) -> np.ndarray:
     return array
 
 
-def plot_grad_paths(curves: Mapping[str, Any], title: str | None = None) -> Any:
+def plot_grad_paths(curves: Mapping[str, Any], title: str | None = None, mark: int | None = None) -> Any:
     """Gradient norms against the step t, log scale; returns the Figure.
 
     curves: ``{label: (seq_len,) norms}`` for one panel, or ``{panel title: {label: (seq_len,) norms}}``
         for panels side by side with one shared y axis. A label keeps its colour and line style in every
         panel (colours from ``LINE_COLORS``, styles ``LINE_STYLES``), in order of first appearance.
     title: a title over the whole figure.
+    mark: a step to mark with a dotted vertical line in every panel (say, where a sequence holds the value
+        the loss asks about), or None.
 
-    ``fig.axes[k]`` is panel k; ``ax.lines[j]`` its j-th curve, with the label as its legend label.
-    Raises ``ValueError`` for no curves, a curve that is not 1-D, or a norm that is not positive.
+    ``fig.axes[k]`` is panel k; ``ax.lines[j]`` its j-th curve, with the label as its legend label; with
+    ``mark``, the vertical line comes after the curves, labelled ``"step {mark}"``.
+    Raises ``ValueError`` for no curves, a curve that is not 1-D, a norm that is not positive, or a
+    ``mark`` that is not a step of the longest curve.
     """
     import matplotlib.pyplot as plt
 
@@ -50,6 +54,9 @@ def plot_grad_paths(curves: Mapping[str, Any], title: str | None = None) -> Any:
     if any(not group for group in panels.values()):
         raise ValueError("curves: every panel needs at least one {label: (seq_len,) norms} entry")
     arrays = {p: {label: _curve(label, v) for label, v in group.items()} for p, group in panels.items()}
+    longest = max(len(a) for group in arrays.values() for a in group.values())
+    if mark is not None and (isinstance(mark, bool) or not isinstance(mark, int) or not 0 <= mark < longest):
+        raise ValueError(f"mark: expected an int step from 0 to {longest - 1}, got {mark!r}")
     labels: list[str] = []
     for group in arrays.values():
         labels += [label for label in group if label not in labels]
@@ -59,6 +66,8 @@ def plot_grad_paths(curves: Mapping[str, Any], title: str | None = None) -> Any:
         for label, array in group.items():
             color, dashes = style[label]
             ax.semilogy(np.arange(len(array)), array, color=color, linestyle=dashes, lw=1.8, label=label)
+        if mark is not None:
+            ax.axvline(mark, color="0.3", lw=1, ls=":", label=f"step {mark}")
         ax.set_xlabel("step t")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=8)
