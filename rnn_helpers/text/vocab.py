@@ -62,6 +62,9 @@ class Vocab:
                 )
             if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
                 raise ValueError(f"ids: expected integer ids (torch.long), got dtype {ids.dtype}")
+            outside = (ids < 0) | (ids >= len(self.chars))
+            if not outside.any():  # checked in one pass over the tensor, not id by id: sampling decodes many
+                return "".join([self.chars[i] for i in ids.tolist()])
             ids = ids.tolist()
         out = []
         for i in ids:
