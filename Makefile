@@ -37,7 +37,10 @@ lab: setup
 # The suite runs in parallel, one worker per core (pytest-xdist); --dist loadscope keeps each notebook's
 # cells on one worker, in order. One BLAS thread per worker (and per notebook kernel): workers do not
 # fight over cores, and the stored outputs hold with one thread as with two.
-PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadscope
+# PYTHONDONTWRITEBYTECODE unset for the run: where it is set (CI machines), Python writes no .pyc and pytest
+# cannot cache the test modules it rewrites for its assertion messages, so the collector and each worker
+# compile and rewrite them all again (about 3 s each here). The cache goes to __pycache__ (git-ignored).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadscope
 
 test: setup
 	$(PYTEST) -m "not slow"
