@@ -14,16 +14,20 @@ BIN := $(VENV)/bin
 # The install: a plain venv, then uv (from PyPI, pinned) installs the pinned list in seconds where pip
 # takes minutes. uv does not read pip's configuration, so the local wheel folder pip may be configured
 # with (`pip config`: find-links; on some machines it holds the CPU build of torch) is handed on.
-# --compile-bytecode: uv, unlike pip, installs no .pyc files. Where Python may not write them either
+# uv, unlike pip, installs no .pyc files: Python writes them on first import. Where it may not
 # (PYTHONDONTWRITEBYTECODE=1, as on CI machines), every process, every notebook kernel included, would
-# compile torch's Python source again on import: about 5 s more per kernel. Compiled once here instead.
+# compile torch's Python source again on every import, about 5 s more per kernel. So the targets that run
+# Python below unset it (NOPYC): the modules actually imported are compiled once, into .venv and
+# __pycache__ (git-ignored). That is faster than uv's --compile-bytecode, which compiles every file of
+# every package at install time (18 s here, against under 2 s for the install itself).
 UV_VERSION := 0.13.9
+NOPYC := env -u PYTHONDONTWRITEBYTECODE
 PIP_FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
-	$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -r requirements.txt $(addprefix --find-links ,$(PIP_FIND_LINKS))
+	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.txt $(addprefix --find-links ,$(PIP_FIND_LINKS))
 	touch $@
 
 setup: $(VENV)/.installed
@@ -32,15 +36,15 @@ setup: $(VENV)/.installed
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
+	$(NOPYC) $(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 # The suite runs in parallel, one worker per core (pytest-xdist); --dist loadscope keeps each notebook's
 # cells on one worker, in order. One BLAS thread per worker (and per notebook kernel): workers do not
 # fight over cores, and the stored outputs hold with one thread as with two.
-# PYTHONDONTWRITEBYTECODE unset for the run: where it is set (CI machines), Python writes no .pyc and pytest
-# cannot cache the test modules it rewrites for its assertion messages, so the collector and each worker
-# compile and rewrite them all again (about 3 s each here). The cache goes to __pycache__ (git-ignored).
-PYTEST := env -u PYTHONDONTWRITEBYTECODE OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadscope
+# PYTHONDONTWRITEBYTECODE unset (see the install above). For pytest it also matters on its own: without
+# .pyc files it cannot cache the test modules it rewrites for its assertion messages, so the collector and
+# each worker would rewrite them all again (about 3 s each here).
+PYTEST := $(NOPYC) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadscope
 
 test: setup
 	$(PYTEST) -m "not slow"
@@ -53,14 +57,14 @@ test-all: setup
 	$(subst loadscope,loadgroup,$(PYTEST)) tests
 
 site: setup
-	$(BIN)/python tools/build_pages.py site
+	$(NOPYC) $(BIN)/python tools/build_pages.py site
 
 slides: setup
-	$(BIN)/python tools/build_pages.py slides
+	$(NOPYC) $(BIN)/python tools/build_pages.py slides
 
 # Re-execute every notebook in a fresh kernel, in place, and print each one's time.
 notebooks: setup
-	$(BIN)/python tools/execute_notebooks.py
+	$(NOPYC) $(BIN)/python tools/execute_notebooks.py
 
 # Regenerate every notebook's header (title, Colab badge, navigation, Colab setup cell).
 headers: setup
