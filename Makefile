@@ -51,10 +51,10 @@ test: setup
 
 # The slow tier's Colab check runs strict nbval on every notebook (in the simulated Colab environment,
 # tests/test_colab.py), so test-all checks each notebook there, once, and collects tests/ only. With no
-# notebook cells to keep in order, tests are spread one by one (--dist loadgroup: only the tests marked
-# xdist_group("pages"), which share one build of the site and the decks, stay together).
+# notebook cells to keep in order, tests are spread one by one (--dist load); the site and the decks are
+# still built once for the whole run (tests/_pages.py).
 test-all: setup
-	$(subst loadscope,loadgroup,$(PYTEST)) tests
+	$(subst loadscope,load,$(PYTEST)) tests
 
 site: setup
 	$(NOPYC) $(BIN)/python tools/build_pages.py site

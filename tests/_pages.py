@@ -1,6 +1,9 @@
 """Shared by tests/test_site.py and tests/test_browser.py: the site and the decks, built once per test
-process with the builder `make site` / `make slides` run (tools/build_pages.py), into a temporary
+session with the builder `make site` / `make slides` run (tools/build_pages.py), into a temporary
 folder; and readers of what they must contain.
+
+Once per session, not once per process: with pytest-xdist the first worker that needs the site builds it
+(under a lock) into the folder conftest.py names in RNN_PAGES_SHARED, and the other workers reuse it.
 
 RNN_PAGES_NOTEBOOKS=DIR builds from the notebooks in DIR instead of notebooks/ (a copy under work).
 """
@@ -8,6 +11,7 @@ RNN_PAGES_NOTEBOOKS=DIR builds from the notebooks in DIR instead of notebooks/ (
 from __future__ import annotations
 
 import atexit
+import fcntl
 import functools
 import os
 import re
@@ -37,14 +41,26 @@ def _scratch(prefix: str) -> Path:
     return Path(folder)
 
 
+def _built_once(kind: str, build) -> Path:
+    """``build(folder)``'s result, built by the first process of the session that asks (the others wait
+    for it, then reuse it): in RNN_PAGES_SHARED when conftest.py set it, else in a folder of this process."""
+    shared = Path(os.environ["RNN_PAGES_SHARED"]) if "RNN_PAGES_SHARED" in os.environ else _scratch("rnn-pages-")
+    with open(shared / f"{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / f"{kind}.built"  # written last: a build that failed half-way is not reused
+        if not built.exists():
+            built.write_text(str(build(shared / kind)))
+        return Path(built.read_text())
+
+
 @functools.cache
 def site() -> Path:
-    return build_pages.build_site(notebooks_dir(), _scratch("rnn-site-") / "site")
+    return _built_once("site", lambda folder: build_pages.build_site(notebooks_dir(), folder))
 
 
 @functools.cache
 def slides() -> Path:
-    return build_pages.build_slides(notebooks_dir(), _scratch("rnn-slides-") / "slides")
+    return _built_once("slides", lambda folder: build_pages.build_slides(notebooks_dir(), folder))
 
 
 def figure_alts(stem: str) -> list:

@@ -12,9 +12,6 @@ from torch import nn  # noqa: E402
 
 from rnn_helpers import bench  # noqa: E402
 
-# One worker runs this module (the tiny benchmark below is run once): `make test-all` spreads tests one
-# by one (--dist loadgroup) except within a group.
-pytestmark = pytest.mark.xdist_group("bench")
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):

@@ -13,13 +13,7 @@ import pytest
 import _pages
 from _pages import STEMS
 
-
-
-def slow(test):
-    """Slow, and on the same worker as the other tests that build the site or the decks (each is built
-    once per worker): `make test-all` distributes tests with --dist loadgroup."""
-    return pytest.mark.xdist_group("pages")(pytest.mark.slow(test))
-
+slow = pytest.mark.slow
 
 
 # ------------------------------------------------------- the checkers themselves can fail (fast)
