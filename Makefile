@@ -51,10 +51,11 @@ test: setup
 
 # The slow tier's Colab check runs strict nbval on every notebook (in the simulated Colab environment,
 # tests/test_colab.py), so test-all checks each notebook there, once, and collects tests/ only. With no
-# notebook cells to keep in order, tests are spread one by one (--dist load); the site and the decks are
-# still built once for the whole run (tests/_pages.py).
+# notebook cells to keep in order, tests are spread one by one, and a worker that runs out of tests takes
+# some of the other's queue (--dist worksteal: with --dist load, the first chunk one worker was sent held
+# every slow test, 241 s against 50 s); the site and the decks are still built once (tests/_pages.py).
 test-all: setup
-	$(subst loadscope,load,$(PYTEST)) tests
+	$(subst loadscope,worksteal,$(PYTEST)) tests
 
 site: setup
 	$(NOPYC) $(BIN)/python tools/build_pages.py site

@@ -47,8 +47,8 @@ pytestmark = pytest.mark.slow
 # kernel of the fresh environment (no --nbval-current-env: the notebook's "python3" kernel, which
 # JUPYTER_PATH resolves to that environment's kernelspec). One BLAS thread, as `make test`.
 SANITIZER = ROOT / "tests" / "nbval_sanitize.cfg"
-NBVAL = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
-         "--nbval", f"--nbval-sanitize-with={SANITIZER}"]
+NBVAL = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly", "-p", "no:anyio",
+         "-p", "no:hypothesispytest", "--nbval", f"--nbval-sanitize-with={SANITIZER}"]  # only nbval is needed
 PROBE = "import importlib.util as u, json, sys; print(json.dumps({m: u.find_spec(m) is not None for m in sys.argv[1:]}))"
 
 
