@@ -26,4 +26,5 @@ TITLES = {
     "13_lstm_by_hand.ipynb": "LSTM by hand",
     "14_gru_by_hand.ipynb": "GRU by hand",
     "15_why_gates.ipynb": "Why gates: RNN, LSTM and GRU side by side",
+    "16_three_cells_one_text.ipynb": "One text, three cells: what two seeds can settle",
 }
