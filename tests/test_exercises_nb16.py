@@ -1,12 +1,14 @@
 """Exercise 16.1 (what tests/test_exercises.py does not check for every exercise): every wrong variant its
 checker recognises gives another answer on its cases, so no mistake's message hides another's; the made-up
-results make pairing matter."""
+closings give both verdicts; the reference answer agrees with the formula written out by hand."""
+
+import math
 
 from rnn_helpers.exercises import nb16
 
 
 def _answers(**mistake):
-    return tuple(tuple(nb16._gaps(nb16._RESULTS, cell, measure, nb16._SEEDS, **mistake)) for cell, measure in nb16._CASES)
+    return tuple(tuple(nb16._separated(nb16._POOLED, a, b, bins, **mistake)) for a, b, bins in nb16._CASES)
 
 
 def test_every_recognised_mistake_is_a_different_answer():
@@ -15,13 +17,23 @@ def test_every_recognised_mistake_is_a_different_answer():
     assert len(set(answers)) == len(answers)
 
 
-def test_the_right_gaps_say_better_when_positive():
-    # seed 0: the LSTM's loss 1.55 against the RNN's 1.70 (better by 0.15), its valid lines 0.64 against 0.40
-    assert nb16._gaps(nb16._RESULTS, "LSTM", "loss", (0,)) == [1.70 - 1.55]
-    assert nb16._gaps(nb16._RESULTS, "LSTM", "valid", (0,)) == [0.64 - 0.40]
+def test_the_cases_hold_bins_on_both_sides():
+    verdicts = [v for case in _answers() for v in case]
+    assert True in verdicts and False in verdicts
 
 
-def test_a_wrong_length_or_type_is_named():
-    assert not nb16.q1.feedback(lambda results, cell, measure, seeds: 0.1)[0]
-    correct, message = nb16.q1.feedback(lambda results, cell, measure, seeds: [0.1])
-    assert not correct and "expected [" in message
+def test_one_bin_by_hand():
+    distance, right = nb16._POOLED["LSTM"]
+    other_distance, other_right = nb16._POOLED["GRU"]
+    inside, other_inside = (distance >= 2) & (distance <= 3), (other_distance >= 2) & (other_distance <= 3)
+    p, n = right[inside].double().mean().item(), int(inside.sum())
+    q, m = other_right[other_inside].double().mean().item(), int(other_inside.sum())
+    by_hand = abs(p - q) > 2 * math.sqrt(p * (1 - p) / n + q * (1 - q) / m)
+    assert nb16._separated(nb16._POOLED, "LSTM", "GRU", ((2, 3),)) == [by_hand]
+
+
+def test_an_answer_of_the_wrong_length_or_type_is_named():
+    correct, message = nb16.q1.feedback(lambda pooled, a, b, bins: [True])
+    assert not correct and "one per bin" in message
+    correct, message = nb16.q1.feedback(lambda pooled, a, b, bins: [1] * len(bins))
+    assert not correct and "True/False" in message

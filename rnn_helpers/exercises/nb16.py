@@ -3,127 +3,141 @@
 from __future__ import annotations
 
 import math
-import numbers
+
+import torch
 
 from ._core import Exercise, not_attempted
 
-#: Made-up results in the notebook's layout, {(cell, seed): {"loss", "valid", "far"}}: three seeds, so that a
-#: gap per seed, the gap of the means and a gap against the RNN's mean are all different answers; the RNN's
-#: numbers differ from seed to seed, so that pairing matters.
-_RESULTS = {
-    ("RNN", 0): {"loss": 1.70, "valid": 0.40, "far": 0.55},
-    ("RNN", 1): {"loss": 1.64, "valid": 0.47, "far": 0.49},
-    ("RNN", 2): {"loss": 1.67, "valid": 0.43, "far": 0.58},
-    ("LSTM", 0): {"loss": 1.55, "valid": 0.64, "far": 0.67},
-    ("LSTM", 1): {"loss": 1.57, "valid": 0.69, "far": 0.61},
-    ("LSTM", 2): {"loss": 1.59, "valid": 0.58, "far": 0.52},
-    ("GRU", 0): {"loss": 1.57, "valid": 0.51, "far": 0.55},
-    ("GRU", 1): {"loss": 1.59, "valid": 0.60, "far": 0.60},
-    ("GRU", 2): {"loss": 1.61, "valid": 0.49, "far": 0.57},
-}
-_SEEDS = (0, 1, 2)
-_CASES = [(cell, measure) for cell in ("LSTM", "GRU") for measure in ("loss", "valid", "far")]
+
+def _fraction_and_count(distance: torch.Tensor, right: torch.Tensor, low: int, high: int, *, exclusive=False):
+    inside = (distance >= low) & ((distance < high) if exclusive else (distance <= high))
+    n = int(inside.sum())
+    return (right[inside].double().mean().item() if n else float("nan")), n
 
 
-def _gaps(results, cell, measure, seeds, *, flip=None, against_mean=False, of_means=False):
-    """The right gaps (defaults), or a typical wrong variant (the keywords name the mistake)."""
-    sign = -1 if measure == "loss" else 1          # positive means better: a LOWER loss is better
-    if flip == "never":
-        sign = 1
-    elif flip == "always":
-        sign = -1
-    rnn = [results["RNN", s][measure] for s in seeds]
-    mine = [results[cell, s][measure] for s in seeds]
-    if of_means:
-        return [sign * (sum(mine) / len(mine) - sum(rnn) / len(rnn))]
-    if against_mean:
-        return [sign * (m - sum(rnn) / len(rnn)) for m in mine]
-    return [sign * (m - r) for m, r in zip(mine, rnn)]
+def _separated(pooled, a, b, bins, *, width=2.0, quadrature=True, per_count=True, exclusive=False):
+    """The right answer (defaults), or a typical wrong one (the keywords name the mistake)."""
+    out = []
+    for low, high in bins:
+        (pa, na), (pb, nb) = (_fraction_and_count(*pooled[c], low, high, exclusive=exclusive) for c in (a, b))
+        if na == 0 or nb == 0:
+            out.append(False)
+            continue
+        se_a = math.sqrt(pa * (1 - pa) / (na if per_count else 1))
+        se_b = math.sqrt(pb * (1 - pb) / (nb if per_count else 1))
+        se = math.sqrt(se_a**2 + se_b**2) if quadrature else se_a + se_b
+        out.append(abs(pa - pb) > width * se)
+    return out
 
 
+def _make_pooled():
+    """Made-up closings of two cells, {cell: (distance (n,), right (n,))}, as section 2's `pooled`: many
+    closings near, few far; the LSTM right more often than the GRU further back, by different margins."""
+    g = torch.Generator().manual_seed(16)
+    pooled = {}
+    for cell, keep in (("LSTM", 0.98), ("GRU", 0.97)):
+        distance = torch.cat([torch.full((n,), d) for d, n in
+                              ((1, 900), (2, 500), (3, 420), (5, 300), (8, 160), (11, 120), (13, 80), (16, 60), (19, 25),
+                               (24, 12), (30, 4))])
+        p_right = keep ** distance.double()                          # fewer right the further back
+        right = torch.rand(distance.shape, generator=g, dtype=torch.float64) < p_right
+        pooled[cell] = (distance, right)
+    pooled["RNN"] = (torch.tensor([1, 1, 2, 9]), torch.tensor([True, True, False, True]))
+    return pooled
+
+
+_POOLED = _make_pooled()
+_CASES = [("LSTM", "GRU", ((1, 1), (2, 3), (4, 6), (7, 9), (10, 13), (14, 19), (20, 30))),
+          ("LSTM", "GRU", ((1, 3), (4, 13), (14, 30))),
+          ("LSTM", "GRU", ((2, 2), (3, 3), (5, 5), (8, 8), (11, 11), (13, 13), (16, 16), (19, 19))),
+          ("GRU", "RNN", ((1, 1), (2, 3), (9, 9), (20, 30)))]
 _MISTAKES = [
-    ({"flip": "never"}, "a LOWER validation loss is better: for \"loss\" the gap is the RNN's loss minus the cell's"),
-    ({"flip": "always"}, "more valid lines and more brackets of the right type are better: for \"valid\" and \"far\" "
-                         "the gap is the cell's number minus the RNN's"),
-    ({"against_mean": True}, "pair the runs: the cell's seed s against the RNN's seed s, not against the RNN's mean "
-                             "over the seeds (the seed sets both models' start)"),
-    ({"of_means": True}, "one gap per seed, in the order of seeds, not one gap of the means: the point is to see "
-                         "whether every seed agrees"),
+    ({"width": 1.0}, "two standard errors, not one: a gap of one standard error happens by chance about one time "
+                     "in three"),
+    ({"quadrature": False}, "the standard error of a difference of two independent fractions is "
+                            "sqrt(se_a**2 + se_b**2), not se_a + se_b"),
+    ({"per_count": False}, "a fraction's standard error shrinks with the number of closings: sqrt(p * (1 - p) / n)"),
+    ({"exclusive": True}, "a bin (low, high) includes both ends, as right_by_distance's bins do: low <= d <= high"),
 ]
 
 
-def _as_floats(value):
-    if isinstance(value, (list, tuple)) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
-        return [float(v) for v in value]
-    return None
-
-
-def _check_gaps(fn):
-    first = fn(_RESULTS, *_CASES[0], _SEEDS)
+def _check_separated(fn):
+    first = fn(_POOLED, *_CASES[0])
     if not_attempted(first):
         raise NotImplementedError
     got = []
-    for cell, measure in _CASES:
-        answer = fn(_RESULTS, cell, measure, _SEEDS)
-        floats = _as_floats(answer)
-        if floats is None:
-            return f"{cell}, {measure!r}: expected a list of numbers, one per seed, got {answer!r}"
-        got.append(floats)
-
-    def same(a, b):
-        return len(a) == len(b) and all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for x, y in zip(a, b))
-
-    want = [_gaps(_RESULTS, cell, measure, _SEEDS) for cell, measure in _CASES]
-    if all(same(g, w) for g, w in zip(got, want)):
+    for a, b, bins in _CASES:
+        answer = fn(_POOLED, a, b, bins)
+        if isinstance(answer, torch.Tensor):
+            answer = answer.tolist()
+        if not isinstance(answer, (list, tuple)) or len(answer) != len(bins) or not all(
+                isinstance(x, bool) for x in answer):
+            return (f"{a} against {b}, bins {bins}: expected a list of {len(bins)} True/False, one per bin, "
+                    f"got {answer!r}")
+        got.append(list(answer))
+    want = [_separated(_POOLED, a, b, bins) for a, b, bins in _CASES]
+    if got == want:
         return None
     for mistake, message in _MISTAKES:
-        if all(same(g, _gaps(_RESULTS, cell, measure, _SEEDS, **mistake)) for g, (cell, measure) in zip(got, _CASES)):
+        if got == [_separated(_POOLED, a, b, bins, **mistake) for a, b, bins in _CASES]:
             return message
-    for (cell, measure), g, w in zip(_CASES, got, want):
-        if not same(g, w):
-            return (f"{cell}, {measure!r}, seeds {_SEEDS}: expected {[round(x, 4) for x in w]}, got "
-                    f"{[round(x, 4) for x in g]} (positive: the cell does better than the RNN in that seed)")
+    for (a, b, bins), g, w in zip(_CASES, got, want):
+        if g != w:
+            first_bin = next(k for k in range(len(bins)) if g[k] != w[k])
+            return (f"{a} against {b}, bin {bins[first_bin]}: expected {w[first_bin]}, got {g[first_bin]} "
+                    "(an empty bin in either cell: False)")
     return None  # pragma: no cover
 
 
 q1 = Exercise(
-    name="16.1 paired gaps",
-    answer="paired_gaps",
-    checker=_check_gaps,
+    name="16.1 which bins can two seeds separate?",
+    answer="separated_bins",
+    checker=_check_separated,
     kind="function",
     hint_text=(
-        "Section 2 prints these gaps. Which of the two runs in a seed share something? Build one number per seed, "
-        "and make its sign say 'better'. For which measure is a smaller number the better one?"
+        "right_by_distance gives each bin's fraction p and count n. How far does a fraction measured on n "
+        "closings wander by chance? And how far the difference of two such fractions, measured on different "
+        "closings?"
     ),
     solution_code='''
-def paired_gaps(results, cell, measure, seeds):
-    sign = -1 if measure == "loss" else 1                       # a lower loss is better
-    return [sign * (results[cell, s][measure] - results["RNN", s][measure]) for s in seeds]
+def separated_bins(pooled, a, b, bins):
+    import math
+    from rnn_helpers.pictures import right_by_distance         # section 2: (fraction, count) per bin
+    (pa, na), (pb, nb) = (right_by_distance(*pooled[cell], bins) for cell in (a, b))   # each (len(bins),)
+    out = []
+    for k in range(len(bins)):
+        if na[k] == 0 or nb[k] == 0:
+            out.append(False)                                  # an empty bin separates nothing
+            continue
+        p, q = pa[k].item(), pb[k].item()
+        se = math.sqrt(p * (1 - p) / na[k].item() + q * (1 - q) / nb[k].item())   # of the difference
+        out.append(abs(p - q) > 2 * se)
+    return out
 ''',
     mistakes={
-        "the loss not turned round": (
-            "def paired_gaps(results, cell, measure, seeds):\n"
-            "    return [results[cell, s][measure] - results['RNN', s][measure] for s in seeds]",
-            "LOWER validation loss is better",
+        "one standard error": (
+            "def separated_bins(pooled, a, b, bins):\n"
+            "    from rnn_helpers.pictures import right_by_distance\n"
+            "    (pa, na), (pb, nb) = (right_by_distance(*pooled[c], bins) for c in (a, b))\n"
+            "    se = (pa * (1 - pa) / na + pb * (1 - pb) / nb).sqrt()\n"
+            "    return [bool(na[k] > 0 and nb[k] > 0 and (pa[k] - pb[k]).abs() > se[k]) for k in range(len(bins))]",
+            "two standard errors",
         ),
-        "every measure turned round": (
-            "def paired_gaps(results, cell, measure, seeds):\n"
-            "    return [results['RNN', s][measure] - results[cell, s][measure] for s in seeds]",
-            "the cell's number minus the RNN's",
+        "standard errors added": (
+            "def separated_bins(pooled, a, b, bins):\n"
+            "    from rnn_helpers.pictures import right_by_distance\n"
+            "    (pa, na), (pb, nb) = (right_by_distance(*pooled[c], bins) for c in (a, b))\n"
+            "    se = (pa * (1 - pa) / na).sqrt() + (pb * (1 - pb) / nb).sqrt()\n"
+            "    return [bool(na[k] > 0 and nb[k] > 0 and (pa[k] - pb[k]).abs() > 2 * se[k]) for k in range(len(bins))]",
+            "sqrt(se_a**2 + se_b**2)",
         ),
-        "against the RNN's mean": (
-            "def paired_gaps(results, cell, measure, seeds):\n"
-            "    sign = -1 if measure == 'loss' else 1\n"
-            "    rnn = sum(results['RNN', s][measure] for s in seeds) / len(seeds)\n"
-            "    return [sign * (results[cell, s][measure] - rnn) for s in seeds]",
-            "pair the runs",
-        ),
-        "one gap of the means": (
-            "def paired_gaps(results, cell, measure, seeds):\n"
-            "    sign = -1 if measure == 'loss' else 1\n"
-            "    mean = lambda name: sum(results[name, s][measure] for s in seeds) / len(seeds)\n"
-            "    return [sign * (mean(cell) - mean('RNN'))]",
-            "one gap per seed",
+        "the count left out": (
+            "def separated_bins(pooled, a, b, bins):\n"
+            "    from rnn_helpers.pictures import right_by_distance\n"
+            "    (pa, na), (pb, nb) = (right_by_distance(*pooled[c], bins) for c in (a, b))\n"
+            "    se = (pa * (1 - pa) + pb * (1 - pb)).sqrt()\n"
+            "    return [bool(na[k] > 0 and nb[k] > 0 and (pa[k] - pb[k]).abs() > 2 * se[k]) for k in range(len(bins))]",
+            "shrinks with the number of closings",
         ),
     },
 )
