@@ -196,50 +196,59 @@ def test_the_offline_check_catches_a_page_that_loads_from_a_cdn(tmp_path):
     assert log["errors"], "aborting the requests must show as errors too"
 
 
-def test_site_pages_load_offline_with_figures_equations_and_no_serious_axe_violation():
+@pytest.fixture(scope="module")
+def site_browser():
+    """One Chromium and one axe for the page tests a worker runs (each page is a test of its own, so that
+    pytest-xdist can spread the pages over its workers)."""
     _require_browser()
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
+    playwright = sync_playwright().start()
+    browser = _launch(playwright)
+    try:
+        yield browser, Axe()
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.mark.parametrize("name", ["index", "teaching", *_pages.STEMS])
+def test_site_page_loads_offline_with_figures_equations_and_no_serious_axe_violation(name, site_browser):
+    browser, axe = site_browser
     site = _pages.site()
-    problems = []
-    with sync_playwright() as p:
-        browser = _launch(p)
-        axe = Axe()
-        try:
-            for name in ["index", "teaching", *_pages.STEMS]:
-                html = (site / f"{name}.html").read_text()
-                problems += [f"{name}: an inline colour ({style}): the contrast check below assumes none"
-                             for style in re.findall(r'style="[^"]*colou?r[^"]*"', html)]
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                log = _watch_offline(page)
-                page.goto((site / f"{name}.html").as_uri(), wait_until="load")
-                math = _math_state(page)
-                if 'class="math notranslate' in html and (math["rendered"] == 0 or math["errors"]):
-                    problems.append(f"{name}: equations not rendered by MathJax: {math}")
-                if name in _pages.STEMS:
-                    figures = page.eval_on_selector_all(
-                        ".cell_output img", "els => els.map(e => [e.getAttribute('alt'), e.complete && e.naturalWidth > 0])")
-                    if [alt for alt, _ in figures] != _pages.figure_alts(name) or not all(ok for _, ok in figures):
-                        problems.append(f"{name}: figures (alt, loaded) {figures} != stored alts {_pages.figure_alts(name)}")
-                problems += [f"{name}: {what}: {items}" for what, items in
-                             [("console errors", log["errors"]), ("requests leaving the machine", log["external"])] if items]
-                # axe's two rules about colour, colour-contrast and link-in-text-block (a link told apart from
-                # its text by colour), are most of axe's time on a page (colour-contrast ~20 s on a long page
-                # of highlighted code). Every colour on these pages comes from the stylesheets all pages share
-                # (no inline colour: asserted above), so they run on the landing page and on notebook 01,
-                # whose page holds every kind of element the others have (prose, links, tables, equations,
-                # code, outputs, <details>, figures); every other rule runs on every page.
-                options = {"resultTypes": ["violations"], "preload": False}   # preload: False, or axe fetches
-                if name not in ("index", _pages.STEMS[0]):                  # the stylesheets itself (file://)
-                    options["rules"] = {rule: {"enabled": False} for rule in ("color-contrast", "link-in-text-block")}
-                result = axe.run(page, options=options)
-                problems += [f"{name}: axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
-                             for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
-                page.close()
-        finally:
-            browser.close()
-    assert not problems, "\n".join(problems)
+    html = (site / f"{name}.html").read_text()
+    problems = [f"an inline colour ({style}): the contrast check below assumes none"
+                for style in re.findall(r'style="[^"]*colou?r[^"]*"', html)]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        log = _watch_offline(page)
+        page.goto((site / f"{name}.html").as_uri(), wait_until="load")
+        math = _math_state(page)
+        if 'class="math notranslate' in html and (math["rendered"] == 0 or math["errors"]):
+            problems.append(f"equations not rendered by MathJax: {math}")
+        if name in _pages.STEMS:
+            figures = page.eval_on_selector_all(
+                ".cell_output img", "els => els.map(e => [e.getAttribute('alt'), e.complete && e.naturalWidth > 0])")
+            if [alt for alt, _ in figures] != _pages.figure_alts(name) or not all(ok for _, ok in figures):
+                problems.append(f"figures (alt, loaded) {figures} != stored alts {_pages.figure_alts(name)}")
+        problems += [f"{what}: {items}" for what, items in
+                     [("console errors", log["errors"]), ("requests leaving the machine", log["external"])] if items]
+        # axe's two rules about colour, colour-contrast and link-in-text-block (a link told apart from its
+        # text by colour), are most of axe's time on a page (colour-contrast ~20 s on a long page of
+        # highlighted code). Every colour on these pages comes from the stylesheets all pages share (no
+        # inline colour: checked above), so they run on the landing page and on notebook 01, whose page holds
+        # every kind of element the others have (prose, links, tables, equations, code, outputs, <details>,
+        # figures); every other rule runs on every page.
+        options = {"resultTypes": ["violations"], "preload": False}   # preload: False, or axe fetches the
+        if name not in ("index", _pages.STEMS[0]):                  # stylesheets itself (file://)
+            options["rules"] = {rule: {"enabled": False} for rule in ("color-contrast", "link-in-text-block")}
+        result = axe.run(page, options=options)
+        problems += [f"axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+                     for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+    finally:
+        page.close()
+    assert not problems, f"{name}.html:\n" + "\n".join(problems)
 
 
 def test_a_slide_deck_opens_from_file_and_advances():
