@@ -104,45 +104,58 @@ def _launch(p):
     )
 
 
-def test_notebook_runs_in_jupyterlab_and_shows_the_proof(jupyterlab, tmp_path):
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for the browser tests a worker runs. Playwright's sync API allows one
+    instance per thread, so every test of this module takes this one (pages are tests of their own, so
+    that pytest-xdist can spread them over its workers)."""
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
+    playwright = sync_playwright().start()
+    browser = _launch(playwright)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+def test_notebook_runs_in_jupyterlab_and_shows_the_proof(jupyterlab, tmp_path, chromium):
     base, token, served = jupyterlab
-    with sync_playwright() as p:
-        browser = _launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            # wait until the kernel is up (status shown as "Idle" in the status bar / toolbar)
-            page.wait_for_function(
-                "() => document.body.innerText.includes('Idle')", timeout=60_000
-            )
-            # Clear the stored outputs first, so everything checked below was produced by this run.
-            page.click("text=Edit", timeout=10_000)
-            page.click("text=Clear Outputs of All Cells", timeout=10_000)
-            assert page.locator(".jp-OutputArea-output").count() == 0
-            # Run → Run All Cells, as a learner would.
-            page.click("li.lm-MenuBar-item:has-text('Run')", timeout=10_000)
-            page.click(".lm-Menu-item:has-text('Run All Cells')", timeout=10_000)
-            # done when every code cell has a number in its prompt and none is queued/running ([*])
-            page.wait_for_function(
-                """() => {
-                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                        .map(p => p.textContent.trim());  // textContent: off-screen cells too
-                    return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
-                }""",
-                timeout=120_000,
-            )
-            page.screenshot(path=str(tmp_path / "notebook.png"), full_page=False)
-            outputs = page.locator(".jp-OutputArea-output")
-            text = "\n".join(outputs.all_text_contents())
-            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-            assert errors.count() == 0, "stderr/error output in the browser:\n" + "\n".join(errors.all_text_contents())
-            assert "Traceback" not in text
-            assert "manual == nn.RNN" in text, text[:2000]
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        # wait until the kernel is up (status shown as "Idle" in the status bar / toolbar)
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Idle')", timeout=60_000
+        )
+        # Clear the stored outputs first, so everything checked below was produced by this run.
+        page.click("text=Edit", timeout=10_000)
+        page.click("text=Clear Outputs of All Cells", timeout=10_000)
+        assert page.locator(".jp-OutputArea-output").count() == 0
+        # Run → Run All Cells, as a learner would.
+        page.click("li.lm-MenuBar-item:has-text('Run')", timeout=10_000)
+        page.click(".lm-Menu-item:has-text('Run All Cells')", timeout=10_000)
+        # done when every code cell has a number in its prompt and none is queued/running ([*])
+        page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .map(p => p.textContent.trim());  // textContent: off-screen cells too
+                return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
+            }""",
+            timeout=120_000,
+        )
+        page.screenshot(path=str(tmp_path / "notebook.png"), full_page=False)
+        outputs = page.locator(".jp-OutputArea-output")
+        text = "\n".join(outputs.all_text_contents())
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        assert errors.count() == 0, "stderr/error output in the browser:\n" + "\n".join(errors.all_text_contents())
+        assert "Traceback" not in text
+        assert "manual == nn.RNN" in text, text[:2000]
+    finally:
+        page.close()
 
 
 # ---------------------------------------------------------------- the static site and the decks
@@ -176,51 +189,30 @@ def _math_state(page) -> dict:
                          " errors: document.querySelectorAll('mjx-merror').length})")
 
 
-def test_the_offline_check_catches_a_page_that_loads_from_a_cdn(tmp_path):
+def test_the_offline_check_catches_a_page_that_loads_from_a_cdn(tmp_path, chromium):
     """The "no request leaves the machine" check can fail: a page loading a CDN script and a remote image."""
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
     cdn = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.1/dist/reveal.js"
     badge = "https://colab.research.google.com/assets/colab-badge.svg"
     (tmp_path / "page.html").write_text(f'<html><body><script src="{cdn}"></script><img src="{badge}" alt="Open In Colab"></body></html>')
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page()
-            log = _watch_offline(page)
-            page.goto((tmp_path / "page.html").as_uri(), wait_until="load")
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        log = _watch_offline(page)
+        page.goto((tmp_path / "page.html").as_uri(), wait_until="load")
+    finally:
+        page.close()
     assert sorted(log["external"]) == sorted([cdn, badge])
     assert log["errors"], "aborting the requests must show as errors too"
 
 
-@pytest.fixture(scope="module")
-def site_browser():
-    """One Chromium and one axe for the page tests a worker runs (each page is a test of its own, so that
-    pytest-xdist can spread the pages over its workers)."""
-    _require_browser()
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = _launch(playwright)
-    try:
-        yield browser, Axe()
-    finally:
-        browser.close()
-        playwright.stop()
-
-
 @pytest.mark.parametrize("name", ["index", "teaching", *_pages.STEMS])
-def test_site_page_loads_offline_with_figures_equations_and_no_serious_axe_violation(name, site_browser):
-    browser, axe = site_browser
+def test_site_page_loads_offline_with_figures_equations_and_no_serious_axe_violation(name, chromium):
+    from axe_playwright_python.sync_playwright import Axe
+
     site = _pages.site()
     html = (site / f"{name}.html").read_text()
     problems = [f"an inline colour ({style}): the contrast check below assumes none"
                 for style in re.findall(r'style="[^"]*colou?r[^"]*"', html)]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     try:
         log = _watch_offline(page)
         page.goto((site / f"{name}.html").as_uri(), wait_until="load")
@@ -243,7 +235,7 @@ def test_site_page_loads_offline_with_figures_equations_and_no_serious_axe_viola
         options = {"resultTypes": ["violations"], "preload": False}   # preload: False, or axe fetches the
         if name not in ("index", _pages.STEMS[0]):                  # stylesheets itself (file://)
             options["rules"] = {rule: {"enabled": False} for rule in ("color-contrast", "link-in-text-block")}
-        result = axe.run(page, options=options)
+        result = Axe().run(page, options=options)
         problems += [f"axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
                      for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
     finally:
@@ -251,27 +243,22 @@ def test_site_page_loads_offline_with_figures_equations_and_no_serious_axe_viola
     assert not problems, f"{name}.html:\n" + "\n".join(problems)
 
 
-def test_a_slide_deck_opens_from_file_and_advances():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
+def test_a_slide_deck_opens_from_file_and_advances(chromium):
     stem = _pages.STEMS[1]
     deck = _pages.slides() / f"{stem}.slides.html"
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            log = _watch_offline(page)
-            page.goto(deck.as_uri(), wait_until="load")
-            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
-            total = page.evaluate("() => Reveal.getTotalSlides()")
-            first = page.evaluate("() => Reveal.getIndices()")
-            page.evaluate("() => Reveal.next()")
-            second = page.evaluate("() => Reveal.getIndices()")
-            math = _math_state(page)
-            figures = page.eval_on_selector_all("img[src^='data:image']", "els => els.map(e => e.getAttribute('alt'))")
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        log = _watch_offline(page)
+        page.goto(deck.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        total = page.evaluate("() => Reveal.getTotalSlides()")
+        first = page.evaluate("() => Reveal.getIndices()")
+        page.evaluate("() => Reveal.next()")
+        second = page.evaluate("() => Reveal.getIndices()")
+        math = _math_state(page)
+        figures = page.eval_on_selector_all("img[src^='data:image']", "els => els.map(e => e.getAttribute('alt'))")
+    finally:
+        page.close()
     nb = nbformat.read(_pages.notebooks_dir() / f"{stem}.ipynb", as_version=4)
     sections = sum(c.cell_type == "markdown" and c.source.startswith("## ") for c in nb.cells)
     assert total >= sections > 0, f"{total} slides for {sections} sections"
