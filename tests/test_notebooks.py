@@ -86,3 +86,11 @@ def test_headers_are_current():
 
     stale = [path.name for path in NOTEBOOKS if not headers.header_is_current(path)]
     assert not stale, f"out-of-date headers (run `make headers`, then re-execute): {stale}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_code_cell_over_25_lines(path):
+    """Long cells are noise to a learner: pictures and helpers belong in rnn_helpers (blank lines not counted)."""
+    long = {i: n for i, c in enumerate(_read(path).cells) if c.cell_type == "code"
+            and (n := sum(1 for line in c.source.splitlines() if line.strip())) > 25}
+    assert not long, f"cells over 25 lines (cell index: lines): {long}"
