@@ -69,7 +69,7 @@ notebooks: setup
 
 # Regenerate every notebook's header (title, Colab badge, navigation, Colab setup cell).
 headers: setup
-	$(BIN)/python tools/headers.py
+	$(NOPYC) $(BIN)/python tools/headers.py
 
 clean:
 	rm -rf build

@@ -6,20 +6,21 @@ import math
 
 import torch
 
+from ..pictures.memory_distance import right_by_distance
 from ._core import Exercise, not_attempted
-
-
-def _fraction_and_count(distance: torch.Tensor, right: torch.Tensor, low: int, high: int, *, exclusive=False):
-    inside = (distance >= low) & ((distance < high) if exclusive else (distance <= high))
-    n = int(inside.sum())
-    return (right[inside].double().mean().item() if n else float("nan")), n
 
 
 def _separated(pooled, a, b, bins, *, width=2.0, quadrature=True, per_count=True, exclusive=False):
     """The right answer (defaults), or a typical wrong one (the keywords name the mistake)."""
     out = []
     for low, high in bins:
-        (pa, na), (pb, nb) = (_fraction_and_count(*pooled[c], low, high, exclusive=exclusive) for c in (a, b))
+        if exclusive:  # low <= d < high: for whole-number distances the bin (low, high - 1), empty if high == low
+            high -= 1
+        if high < low:
+            out.append(False)
+            continue
+        (pa, na), (pb, nb) = ((f.item(), int(n)) for f, n in
+                              (right_by_distance(*pooled[cell], [(low, high)]) for cell in (a, b)))
         if na == 0 or nb == 0:
             out.append(False)
             continue
