@@ -37,3 +37,17 @@ def test_an_answer_of_the_wrong_length_or_type_is_named():
     assert not correct and "one per bin" in message
     correct, message = nb16.q1.feedback(lambda pooled, a, b, bins: [1] * len(bins))
     assert not correct and "True/False" in message
+
+
+def test_no_bin_of_the_cases_sits_on_the_threshold_and_a_one_sided_test_is_caught():
+    from rnn_helpers.exercises import run_answer_code
+    from rnn_helpers.pictures import right_by_distance
+
+    for a, b, bins in nb16._CASES:
+        for edges in bins:
+            (p, n), (q, m) = ((f.item(), int(k)) for f, k in (right_by_distance(*nb16._POOLED[c], [edges]) for c in (a, b)))
+            if n and m:
+                z = abs(p - q) / math.sqrt(p * (1 - p) / n + q * (1 - q) / m)
+                assert abs(z - 2) > 0.15 and abs(z - 1) > 0.15, (a, b, edges, z)
+    one_sided = run_answer_code(nb16.q1.solution_code.replace("abs(p - q) > 2 * se", "p - q > 2 * se"), "separated_bins")
+    assert not nb16.q1.feedback(one_sided)[0]

@@ -31,10 +31,10 @@ def _separated(pooled, a, b, bins, *, width=2.0, quadrature=True, per_count=True
     return out
 
 
-def _make_pooled():
-    """Made-up closings of two cells, {cell: (distance (n,), right (n,))}, as section 2's `pooled`: many
-    closings near, few far; the LSTM right more often than the GRU further back, by different margins."""
-    g = torch.Generator().manual_seed(16)
+def _make_pooled(seed: int = 54):
+    """Made-up closings, {cell: (distance (n,), right (n,))}, as section 2's `pooled`: many closings near, few
+    far; the LSTM right more often than the GRU further back, by different margins."""
+    g = torch.Generator().manual_seed(seed)
     pooled = {}
     for cell, keep in (("LSTM", 0.98), ("GRU", 0.97)):
         distance = torch.cat([torch.full((n,), d) for d, n in
@@ -43,11 +43,16 @@ def _make_pooled():
         p_right = keep ** distance.double()                          # fewer right the further back
         right = torch.rand(distance.shape, generator=g, dtype=torch.float64) < p_right
         pooled[cell] = (distance, right)
-    pooled["RNN"] = (torch.tensor([1, 1, 2, 9]), torch.tensor([True, True, False, True]))
+    # A third cell with real counts, AHEAD of the GRU one character back and behind it further on: an answer
+    # that tests only "a above b" (one-sided) differs from the right one on the cases below.
+    distance = torch.cat([torch.full((n,), d) for d, n in ((1, 800), (2, 300), (9, 200), (24, 40))])
+    right = torch.rand(distance.shape, generator=g, dtype=torch.float64) < torch.tensor(
+        [{1: 0.999, 2: 0.9, 9: 0.55, 24: 0.5}[int(d)] for d in distance], dtype=torch.float64)
+    pooled["RNN"] = (distance, right)
     return pooled
 
 
-_POOLED = _make_pooled()
+_POOLED = _make_pooled()  # seed 54: no bin of the cases within 0.15 of 1 or 2 standard errors (tests)
 _CASES = [("LSTM", "GRU", ((1, 1), (2, 3), (4, 6), (7, 9), (10, 13), (14, 19), (20, 30))),
           ("LSTM", "GRU", ((1, 3), (4, 13), (14, 30))),
           ("LSTM", "GRU", ((2, 2), (3, 3), (5, 5), (8, 8), (11, 11), (13, 13), (16, 16), (19, 19))),
@@ -71,6 +76,9 @@ def _check_separated(fn):
         answer = fn(_POOLED, a, b, bins)
         if isinstance(answer, torch.Tensor):
             answer = answer.tolist()
+        if isinstance(answer, (list, tuple)):  # a list of 0-d bool tensors: take their values
+            answer = [bool(x) if isinstance(x, torch.Tensor) and x.dtype == torch.bool and x.numel() == 1 else x
+                      for x in answer]
         if not isinstance(answer, (list, tuple)) or len(answer) != len(bins) or not all(
                 isinstance(x, bool) for x in answer):
             return (f"{a} against {b}, bins {bins}: expected a list of {len(bins)} True/False, one per bin, "
@@ -84,14 +92,17 @@ def _check_separated(fn):
             return message
     for (a, b, bins), g, w in zip(_CASES, got, want):
         if g != w:
-            first_bin = next(k for k in range(len(bins)) if g[k] != w[k])
-            return (f"{a} against {b}, bin {bins[first_bin]}: expected {w[first_bin]}, got {g[first_bin]} "
-                    "(an empty bin in either cell: False)")
+            k = next(k for k in range(len(bins)) if g[k] != w[k])
+            (pa, na), (pb, nb) = ((f.item(), int(n)) for f, n in
+                                  (right_by_distance(*_POOLED[cell], [bins[k]]) for cell in (a, b)))
+            empty = " (an empty bin in either cell: False)" if na == 0 or nb == 0 else ""
+            return (f"{a} against {b}, bin {bins[k]}: {a} {pa:.3f} right of {na} closings, {b} {pb:.3f} of {nb}: "
+                    f"expected {w[k]}, got {g[k]}{empty}")
     return None  # pragma: no cover
 
 
 q1 = Exercise(
-    name="16.1 which bins can two seeds separate?",
+    name="16.1 which bins can these samples separate?",
     answer="separated_bins",
     checker=_check_separated,
     kind="function",
